@@ -1,0 +1,17 @@
+//! Embeds the project's own version, from its VERSION and BUILD_NUMBER, as
+//! `MPM_HOOKS_VERSION` (development format: `0.1.0+build.7`).
+
+use std::path::Path;
+
+fn read(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
+    text.trim_start_matches('\u{feff}').trim().to_string()
+}
+
+fn main() {
+    let version = read("VERSION");
+    let build = read("BUILD_NUMBER");
+    println!("cargo:rustc-env=MPM_HOOKS_VERSION={version}+build.{build}");
+}

@@ -1,0 +1,195 @@
+//! File access that names the path on failure, and the one atomic write used for every file the
+//! tool changes (VERSION, BUILD_NUMBER, synced sources, hooks, config).
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub fn read_to_string(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Reads a file, returning `None` when it does not exist.
+pub fn read_optional(path: &Path) -> Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Writes `contents` to `path` so that a reader (or a crash) sees the old or the new content,
+/// never a partial file: a temp file is written and synced, given the old file's permissions,
+/// then renamed over the target.
+///
+/// The temp file is made in `scratch` (a folder under the git dir, so a crash never leaves a stray
+/// file in the work tree where it could be committed) when that is on the same filesystem, else
+/// beside the target. A read-only target is refused: rename would silently replace it.
+pub fn write_atomic(path: &Path, contents: &[u8], scratch: Option<&Path>) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let existing = match std::fs::metadata(path) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(werr(e)),
+    };
+    if let Some(meta) = &existing
+        && meta.permissions().readonly()
+    {
+        return Err(Error::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
+    let target_dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = None;
+    if let Some(dir) = scratch
+        && std::fs::create_dir_all(dir).is_ok()
+        && same_filesystem(dir, &target_dir)
+    {
+        tmp = tempfile::Builder::new().prefix(".mpm-hooks-").tempfile_in(dir).ok();
+    }
+    let mut tmp = match tmp {
+        Some(t) => t,
+        None => tempfile::Builder::new()
+            .prefix(".mpm-hooks-")
+            .suffix(".tmp")
+            .tempfile_in(&target_dir)
+            .map_err(werr)?,
+    };
+    tmp.write_all(contents).map_err(werr)?;
+    tmp.as_file().sync_all().map_err(werr)?;
+    if let Some(perms) = existing.map(|m| m.permissions()).or_else(new_file_permissions) {
+        std::fs::set_permissions(tmp.path(), perms).map_err(werr)?;
+    }
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn same_filesystem(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_filesystem(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// What a plain `create` gives under the usual umask (temp files are made 0600).
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
+/// Resolves a path named in configuration (`origin` is the config file) against `root`, refusing
+/// absolute paths, `..` that climbs out, and symlinks that lead outside the root.
+pub fn resolve_inside(root: &Path, value: &str, origin: &Path) -> Result<PathBuf> {
+    let escape = || Error::PathEscapes {
+        path: origin.to_path_buf(),
+        value: value.to_string(),
+    };
+    let rel = Path::new(value);
+    let mut depth: usize = 0;
+    for c in rel.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => depth = depth.checked_sub(1).ok_or_else(escape)?,
+            Component::RootDir | Component::Prefix(_) => return Err(escape()),
+        }
+    }
+    let joined = root.join(rel);
+    // Follow symlinks of whatever part exists and check it is still under the root.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut probe = joined.clone();
+    loop {
+        if let Ok(real) = probe.canonicalize() {
+            if !real.starts_with(&canonical_root) {
+                return Err(escape());
+            }
+            break;
+        }
+        if !probe.pop() {
+            break;
+        }
+    }
+    Ok(joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_atomic_replaces_and_keeps_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        write_atomic(&path, b"new", None).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o755);
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temp file left behind");
+    }
+
+    #[test]
+    fn write_atomic_refuses_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "old").unwrap();
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&path, perms).unwrap();
+        assert!(matches!(write_atomic(&path, b"new", None), Err(Error::ReadOnly { .. })));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+    }
+
+    #[test]
+    fn resolve_inside_refuses_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = Path::new(".mpm-hooks.toml");
+        assert!(resolve_inside(dir.path(), "a/b.py", origin).is_ok());
+        assert!(resolve_inside(dir.path(), "a/../b.py", origin).is_ok());
+        assert!(resolve_inside(dir.path(), "../b.py", origin).is_err());
+        assert!(resolve_inside(dir.path(), "a/../../b.py", origin).is_err());
+        assert!(resolve_inside(dir.path(), "/etc/passwd", origin).is_err());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/tmp", dir.path().join("out")).unwrap();
+            assert!(resolve_inside(dir.path(), "out/x", origin).is_err());
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! The one door to git. git2 serves discovery, configuration, the index, tags and commit walks;
+//! the staged view comes from one `git diff --cached` subprocess, which skips unchanged subtrees
+//! through the index's cache-tree and so beats an in-process tree walk on large repositories
+//! (numbers in README, "Performance").
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+/// Where the tool works: the work tree's top inside a repository, else the current folder.
+pub struct Workspace {
+    pub root: PathBuf,
+    pub repo: Option<Repo>,
+}
+
+impl Workspace {
+    /// Discovers the repository from the current folder, honouring GIT_DIR and GIT_WORK_TREE.
+    /// Outside any repository the current folder serves (the `version` commands work there).
+    pub fn discover() -> Result<Workspace> {
+        match Repo::discover() {
+            Ok(repo) => Ok(Workspace {
+                root: repo.root.clone(),
+                repo: Some(repo),
+            }),
+            Err(Error::NotARepository) => {
+                let cwd = std::env::current_dir().map_err(|source| Error::Read {
+                    path: PathBuf::from("."),
+                    source,
+                })?;
+                Ok(Workspace { root: cwd, repo: None })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn repo(&self) -> Result<&Repo> {
+        self.repo.as_ref().ok_or(Error::NotARepository)
+    }
+
+    /// `<common git dir>/mpm-hooks`: logs, audit, temp files. Never in the work tree.
+    pub fn state_dir(&self) -> Option<PathBuf> {
+        self.repo.as_ref().map(|r| r.common_dir.join("mpm-hooks"))
+    }
+
+    /// Where atomic writes put their temp files.
+    pub fn scratch_dir(&self) -> Option<PathBuf> {
+        self.state_dir().map(|d| d.join("tmp"))
+    }
+}
+
+pub struct Repo {
+    inner: git2::Repository,
+    /// The work tree's top.
+    pub root: PathBuf,
+    /// This work tree's git dir (`.git`, or `.git/worktrees/<name>` in a linked worktree).
+    pub git_dir: PathBuf,
+    /// The git dir shared by all worktrees.
+    pub common_dir: PathBuf,
+}
+
+/// What git is in the middle of, as the stages need to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitState {
+    Normal,
+    Merge,
+    Rebase,
+    CherryPick,
+    Revert,
+    Other,
+}
+
+impl GitState {
+    pub fn name(self) -> &'static str {
+        match self {
+            GitState::Normal => "normal",
+            GitState::Merge => "merge",
+            GitState::Rebase => "rebase",
+            GitState::CherryPick => "cherry-pick",
+            GitState::Revert => "revert",
+            GitState::Other => "am/bisect",
+        }
+    }
+}
+
+impl Repo {
+    pub fn discover() -> Result<Repo> {
+        let inner = match git2::Repository::open_from_env() {
+            Ok(r) => r,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
+            Err(e) => return Err(Error::git("cannot open the repository", e)),
+        };
+        let git_dir = absolute(inner.path());
+        let Some(workdir) = inner.workdir() else {
+            return Err(Error::BareRepository { path: git_dir });
+        };
+        let root = absolute(workdir);
+        let common_dir = absolute(inner.commondir());
+        Ok(Repo {
+            inner,
+            root,
+            git_dir,
+            common_dir,
+        })
+    }
+
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.inner.config().ok()?.get_string(key).ok()
+    }
+
+    /// Who is committing, as git decides it (GIT_AUTHOR_* first, then user.*), for the audit log.
+    pub fn user(&self) -> (Option<String>, Option<String>) {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        (
+            env("GIT_AUTHOR_NAME").or_else(|| self.config_string("user.name")),
+            env("GIT_AUTHOR_EMAIL").or_else(|| self.config_string("user.email")),
+        )
+    }
+
+    pub fn state(&self) -> GitState {
+        use git2::RepositoryState as S;
+        match self.inner.state() {
+            S::Clean => GitState::Normal,
+            S::Merge => GitState::Merge,
+            S::Rebase | S::RebaseInteractive | S::RebaseMerge | S::ApplyMailboxOrRebase => GitState::Rebase,
+            S::CherryPick | S::CherryPickSequence => GitState::CherryPick,
+            S::Revert | S::RevertSequence => GitState::Revert,
+            S::Bisect | S::ApplyMailbox => GitState::Other,
+        }
+    }
+
+    /// The hooks folder as git resolves it: `core.hooksPath` (relative to the work tree's top),
+    /// else `<common git dir>/hooks`, shared by linked worktrees.
+    pub fn hooks_dir(&self) -> (PathBuf, bool) {
+        match self.config_string("core.hooksPath") {
+            Some(p) if !p.is_empty() => {
+                let expanded = match p.strip_prefix("~/") {
+                    Some(rest) => std::env::var_os("HOME")
+                        .map(PathBuf::from)
+                        .unwrap_or_default()
+                        .join(rest),
+                    None => PathBuf::from(&p),
+                };
+                (self.root.join(expanded), true)
+            }
+            _ => (self.common_dir.join("hooks"), false),
+        }
+    }
+
+    /// Opens the index git is committing from: GIT_INDEX_FILE when git set one (`commit -a`,
+    /// `commit <paths>`), else the repository's.
+    fn index(&self) -> Result<git2::Index> {
+        match std::env::var_os("GIT_INDEX_FILE") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                let path = if path.is_absolute() { path } else { self.root.join(path) };
+                let mut index = git2::Index::open(&path).map_err(|e| Error::git("cannot open the index", e))?;
+                // A free-standing index needs the repository to hash work-tree files.
+                self.inner
+                    .set_index(&mut index)
+                    .map_err(|e| Error::git("cannot open the index", e))?;
+                self.inner.index().map_err(|e| Error::git("cannot open the index", e))
+            }
+            None => self.inner.index().map_err(|e| Error::git("cannot open the index", e)),
+        }
+    }
+
+    /// Stages the work-tree content of `rel` (a path relative to the root) into the index.
+    pub fn stage_path(&self, rel: &Path) -> Result<()> {
+        let mut index = self.index()?;
+        index.add_path(rel).map_err(|e| index_error(rel, e))?;
+        index.write().map_err(|e| index_error(rel, e))
+    }
+
+    /// The content of `rel` as the index holds it, if it is there.
+    pub fn index_content(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let index = self.index()?;
+        let Some(entry) = index.get_path(Path::new(rel), 0) else {
+            return Ok(None);
+        };
+        let blob = self
+            .inner
+            .find_blob(entry.id)
+            .map_err(|e| Error::git(format!("cannot read {rel} from the index"), e))?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Runs git with `args` in the work tree and returns its stdout.
+    pub fn run_git(&self, args: &[&str]) -> Result<Vec<u8>> {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .map_err(|e| Error::GitCommand {
+                args: args.join(" "),
+                message: format!("cannot start git: {e}"),
+            })?;
+        if !out.status.success() {
+            return Err(Error::GitCommand {
+                args: args.join(" "),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// The changes staged for the next commit: index vs HEAD, or vs the empty tree on the first
+    /// commit. One `git diff --cached` subprocess.
+    pub fn staged(&self) -> Result<StagedView> {
+        let out = self.run_git(&[
+            "diff",
+            "--cached",
+            "-M",
+            "--raw",
+            "-z",
+            "-p",
+            "-U0",
+            "--no-abbrev",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-relative",
+            "--submodule=short",
+        ])?;
+        parse_staged(&out)
+    }
+
+    /// Version tags reachable from HEAD, nearest first: (tag name, version, commit).
+    pub fn version_tags(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+        let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
+        let names = self
+            .inner
+            .tag_names(Some(&format!("{prefix}*")))
+            .map_err(|e| Error::git("cannot list tags", e))?;
+        for name in names.iter().flatten() {
+            let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
+                continue;
+            };
+            let Ok(obj) = self.inner.revparse_single(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            if let Ok(commit) = obj.peel_to_commit() {
+                by_commit.entry(commit.id()).or_default().push((name.to_string(), v));
+            }
+        }
+        let mut found = Vec::new();
+        if by_commit.is_empty() {
+            return Ok(found);
+        }
+        let Some(head) = self.head_commit()? else {
+            return Ok(found);
+        };
+        let mut walk = self.inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+            .map_err(|e| Error::git("cannot walk history", e))?;
+        walk.push(head).map_err(|e| Error::git("cannot walk history", e))?;
+        for oid in walk.flatten() {
+            if let Some(mut tags) = by_commit.remove(&oid) {
+                tags.sort_by(|a, b| b.1.cmp(&a.1));
+                found.extend(tags.into_iter().map(|(n, v)| (n, v, oid)));
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn head_commit(&self) -> Result<Option<git2::Oid>> {
+        match self.inner.head() {
+            Ok(r) => Ok(r.target()),
+            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(Error::git("cannot read HEAD", e)),
+        }
+    }
+
+    pub fn resolve(&self, rev: &str) -> Result<git2::Oid> {
+        self.inner
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| Error::git(format!("cannot resolve `{rev}`"), e))
+    }
+
+    /// Commits reachable from `to` but not from `from`, newest first, with their raw messages.
+    pub fn commits(&self, from: Option<git2::Oid>, to: git2::Oid) -> Result<Vec<CommitInfo>> {
+        let werr = |e| Error::git("cannot walk history", e);
+        let mut walk = self.inner.revwalk().map_err(werr)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL).map_err(werr)?;
+        walk.push(to).map_err(werr)?;
+        if let Some(from) = from {
+            walk.hide(from).map_err(werr)?;
+        }
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(werr)?;
+            let commit = self.inner.find_commit(oid).map_err(werr)?;
+            out.push(CommitInfo {
+                id: oid.to_string(),
+                message: String::from_utf8_lossy(commit.message_raw_bytes()).into_owned(),
+                parents: commit.parent_count(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn index_error(path: &Path, e: git2::Error) -> Error {
+    let hint = if e.code() == git2::ErrorCode::Locked {
+        "; another git process holds index.lock: wait for it, or remove the stale lock file"
+    } else {
+        ""
+    };
+    Error::Git {
+        message: format!("cannot stage {}{hint}", path.display()),
+        source: Some(e),
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let p = p.to_path_buf();
+    let p = if p.is_absolute() {
+        p
+    } else {
+        std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p)
+    };
+    // Drop the trailing slash git2 leaves on folders.
+    PathBuf::from(p.to_string_lossy().trim_end_matches('/'))
+}
+
+pub struct CommitInfo {
+    pub id: String,
+    pub message: String,
+    pub parents: usize,
+}
+
+/// The staged changes, computed once per stage and handed to every step.
+#[derive(Debug, Default)]
+pub struct StagedView {
+    pub files: Vec<StagedFile>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct StagedFile {
+    /// The path in the index (the new path of a rename).
+    pub path: String,
+    /// The old path of a rename or copy.
+    pub old_path: Option<String>,
+    /// git's status letter: A, M, D, R, C, T.
+    pub status: char,
+    pub new_mode: u32,
+    pub new_blob: String,
+    pub binary: bool,
+    pub added_count: u64,
+    pub deleted_count: u64,
+    /// Lines the change adds, with their line numbers in the new file.
+    pub added: Vec<AddedLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AddedLine {
+    pub number: u32,
+    pub text: String,
+}
+
+impl StagedView {
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.iter().any(|f| f.path == path)
+    }
+}
+
+/// Parses `git diff --raw -z -p` output: NUL-separated raw records, an empty record, then one
+/// `diff --git` section per record, in the same order.
+fn parse_staged(out: &[u8]) -> Result<StagedView> {
+    let bad = |what: &str| Error::GitCommand {
+        args: "diff --cached".into(),
+        message: format!("unexpected output ({what})"),
+    };
+    let mut files = Vec::new();
+    let mut pos = 0;
+    let next_field = |pos: &mut usize| -> Option<&[u8]> {
+        let rest = &out[*pos..];
+        let end = memchr(0, rest)?;
+        *pos += end + 1;
+        Some(&rest[..end])
+    };
+    while let Some(field) = next_field(&mut pos) {
+        if field.is_empty() {
+            break;
+        }
+        let meta = std::str::from_utf8(field.strip_prefix(b":").ok_or_else(|| bad("raw record"))?)
+            .map_err(|_| bad("raw record"))?;
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let [_old_mode, new_mode, _old_blob, new_blob, status] = parts[..] else {
+            return Err(bad("raw record"));
+        };
+        let status = status.chars().next().ok_or_else(|| bad("status"))?;
+        let first = String::from_utf8_lossy(next_field(&mut pos).ok_or_else(|| bad("path"))?).into_owned();
+        let (path, old_path) = if matches!(status, 'R' | 'C') {
+            let second = String::from_utf8_lossy(next_field(&mut pos).ok_or_else(|| bad("path"))?).into_owned();
+            (second, Some(first))
+        } else {
+            (first, None)
+        };
+        files.push(StagedFile {
+            path,
+            old_path,
+            status,
+            new_mode: u32::from_str_radix(new_mode, 8).unwrap_or(0),
+            new_blob: new_blob.to_string(),
+            ..StagedFile::default()
+        });
+    }
+    let patch = &out[pos.min(out.len())..];
+    let mut index: Option<usize> = None;
+    let (mut old_left, mut new_left, mut number) = (0u64, 0u64, 0u32);
+    for line in patch.split(|&b| b == b'\n') {
+        if old_left == 0 && new_left == 0 {
+            if line.starts_with(b"diff --git ") {
+                index = Some(index.map_or(0, |i| i + 1));
+                continue;
+            }
+            let Some(file) = index.and_then(|i| files.get_mut(i)) else {
+                continue;
+            };
+            if let Some(header) = line.strip_prefix(b"@@ -") {
+                let (o, n, start) = parse_hunk_header(header).ok_or_else(|| bad("hunk header"))?;
+                (old_left, new_left, number) = (o, n, start);
+            } else if line.starts_with(b"Binary files ") {
+                file.binary = true;
+            }
+            continue;
+        }
+        let Some(file) = index.and_then(|i| files.get_mut(i)) else {
+            return Err(bad("hunk outside a file"));
+        };
+        match line.first() {
+            Some(b'+') => {
+                file.added_count += 1;
+                file.added.push(AddedLine {
+                    number,
+                    text: String::from_utf8_lossy(&line[1..]).into_owned(),
+                });
+                number += 1;
+                new_left = new_left.saturating_sub(1);
+            }
+            Some(b'-') => {
+                file.deleted_count += 1;
+                old_left = old_left.saturating_sub(1);
+            }
+            Some(b'\\') => {}
+            _ => {
+                // A context line; -U0 gives none, but be tolerant.
+                number += 1;
+                old_left = old_left.saturating_sub(1);
+                new_left = new_left.saturating_sub(1);
+            }
+        }
+    }
+    Ok(StagedView { files })
+}
+
+/// `a[,b] +c[,d] @@...` (after the leading `@@ -`) -> (old count, new count, new start).
+fn parse_hunk_header(h: &[u8]) -> Option<(u64, u64, u32)> {
+    let h = std::str::from_utf8(h.get(..h.windows(3).position(|w| w == b" @@")?)?).ok()?;
+    let (old, new) = h.split_once(" +")?;
+    let range = |r: &str| -> Option<(u64, u64)> {
+        match r.split_once(',') {
+            Some((s, c)) => Some((s.parse().ok()?, c.parse().ok()?)),
+            None => Some((r.parse().ok()?, 1)),
+        }
+    };
+    let (_, old_count) = range(old)?;
+    let (new_start, new_count) = range(new)?;
+    Some((old_count, new_count, u32::try_from(new_start).ok()?))
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_raw_and_patch() {
+        let out = b":000000 100644 0000000000000000000000000000000000000000 badc806badc806badc806badc806badc806badc80 A\0bin.dat\0\
+:100644 100644 587be6b587be6b587be6b587be6b587be6b587be6 587be6b587be6b587be6b587be6b587be6b587be6 R100\0sp ace\0new name\0\
+:100644 100644 422c2b7422c2b7422c2b7422c2b7422c2b7422c2b 7be73ce7be73ce7be73ce7be73ce7be73ce7be73c M\0one\0\0\
+diff --git a/bin.dat b/bin.dat\nnew file mode 100644\nindex 0000000..badc806\nBinary files /dev/null and b/bin.dat differ\n\
+diff --git a/sp ace b/new name\nsimilarity index 100%\nrename from sp ace\nrename to new name\n\
+diff --git a/one b/one\nindex 422c2b7..7be73ce 100644\n--- a/one\n+++ b/one\n@@ -2 +2,2 @@ a\n-b\n+B\n+--- c\n";
+        let view = parse_staged(out).unwrap();
+        assert_eq!(view.files.len(), 3);
+        assert!(view.files[0].binary);
+        assert_eq!(view.files[1].path, "new name");
+        assert_eq!(view.files[1].old_path.as_deref(), Some("sp ace"));
+        assert_eq!(view.files[1].added_count + view.files[1].deleted_count, 0);
+        let one = &view.files[2];
+        assert_eq!((one.added_count, one.deleted_count), (2, 1));
+        assert_eq!(one.added[0].number, 2);
+        assert_eq!(one.added[1].text, "--- c");
+        assert_eq!(one.added[1].number, 3);
+    }
+
+    #[test]
+    fn hunk_headers() {
+        assert_eq!(parse_hunk_header(b"0,0 +1,3 @@"), Some((0, 3, 1)));
+        assert_eq!(parse_hunk_header(b"5 +6 @@ fn x"), Some((1, 1, 6)));
+        assert_eq!(parse_hunk_header(b"garbage"), None);
+    }
+}

@@ -1,0 +1,46 @@
+//! The `mpm-hooks` binary: argv[0] picks a hook stage (the binary is installed as `pre-commit`
+//! and `commit-msg`), anything else goes through clap. Errors print as one line, its causes
+//! joined, then a hint; exit codes are 0 ok, 1 a check failed, 2 usage or configuration error.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let invoked_as = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string();
+    let result = if mpm_hooks::stage::Stage::from_hook_name(&invoked_as).is_some() {
+        cli::run_hook(&invoked_as, args.split_off(1))
+    } else {
+        cli::run(args)
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report(&err);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn report(err: &anyhow::Error) {
+    let error = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    let hint = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    anstream::eprintln!("{error}error:{error:#} {err:#}");
+    if let Some(h) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<mpm_hooks::Error>())
+        .and_then(|e| e.hint())
+    {
+        anstream::eprintln!("{hint}hint:{hint:#} {h}");
+    }
+}

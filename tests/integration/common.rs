@@ -1,0 +1,133 @@
+//! A hermetic git repository in a temp folder: no global or system config, a fixed identity,
+//! no signing. Every test drives the real `git` and the real `mpm-hooks` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_fs::TempDir;
+use assert_fs::prelude::*;
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mpm-hooks"))
+}
+
+pub struct TestRepo {
+    pub dir: TempDir,
+    home: TempDir,
+}
+
+impl TestRepo {
+    /// A fresh repository with `git init`.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo::bare_dir();
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// An empty folder that is not a repository.
+    pub fn bare_dir() -> TestRepo {
+        TestRepo {
+            dir: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn child(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_SYSTEM", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path())
+            .env("GIT_AUTHOR_NAME", "Test User")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test User")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .env("NO_COLOR", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("MPM_HOOKS_ENV")
+            .env_remove("MPM_HOOKS_LOG_LEVEL")
+            .env_remove("MPM_HOOKS")
+            .env_remove("SKIP")
+            .current_dir(self.path());
+    }
+
+    /// `git ARGS` in the repository; panics if git fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        cmd.args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"]);
+        cmd.args(args).output().unwrap()
+    }
+
+    /// An `mpm-hooks` command in the repository.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::new(bin());
+        let mut inner = Command::new("true");
+        self.env(&mut inner);
+        for (k, v) in inner.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.current_dir(self.path());
+        cmd
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        self.dir.child(rel).write_str(content).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.child(rel)).unwrap()
+    }
+
+    /// Writes, stages and commits a file with hooks bypassed; returns the new HEAD.
+    pub fn commit_file(&self, rel: &str, content: &str, message: &str) -> String {
+        self.write(rel, content);
+        self.git(&["add", "--", rel]);
+        self.git(&["commit", "-q", "--no-verify", "-m", message]);
+        self.head()
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    /// The audit log's records.
+    pub fn audit(&self) -> Vec<serde_json::Value> {
+        let path = self.child(".git/mpm-hooks/audit.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
