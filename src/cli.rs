@@ -3,11 +3,14 @@
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mpm_hooks::Context;
 use mpm_hooks::config::{self, LogLevel};
+use mpm_hooks::conventional::{self, Cleanup};
+use mpm_hooks::stage::{self, Outcome, Stage};
 use mpm_hooks::version::{self, Level};
 
 #[derive(Debug, Parser)]
@@ -34,6 +37,61 @@ enum Command {
     },
     /// Write a starter .mpm-hooks.toml, VERSION (0.1.0) and BUILD_NUMBER (1) where missing
     Init,
+    /// Install the hooks (pre-commit, commit-msg) in this clone
+    Install {
+        /// Replace a hook that is not ours instead of keeping it; allow a hooks folder outside the repository
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hooks and put back the ones install kept aside
+    Uninstall,
+    /// Check that the hooks, the config and the version files are healthy
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a hook stage by hand, as git would
+    Run {
+        #[arg(value_parser = ["pre-commit", "commit-msg"])]
+        stage: String,
+        /// git's arguments for the hook (commit-msg: the message file)
+        args: Vec<OsString>,
+        /// Say what would change, change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Run only these steps (comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
+    /// Check a commit message (a file, - for stdin, or -m TEXT)
+    CheckMsg {
+        #[arg(required_unless_present = "message")]
+        file: Option<PathBuf>,
+        /// The message itself, as it would be stored in history
+        #[arg(short, long, conflicts_with = "file")]
+        message: Option<String>,
+        /// How to clean the message first (default: strip for a file, verbatim for -m)
+        #[arg(long, value_parser = ["strip", "whitespace", "scissors", "verbatim"])]
+        cleanup: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the messages of a range of commits (default: since the latest version tag)
+    LintCommits {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The BUILD_NUMBER merge driver (git runs it: %O %A %B)
+    #[command(hide = true)]
+    MergeBuildNumber {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +133,11 @@ enum VersionAction {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The version the commits since the latest version tag imply, and why
+    Next {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -82,6 +145,8 @@ enum BumpLevel {
     Patch,
     Minor,
     Major,
+    /// What the commits since the latest version tag imply
+    Auto,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,12 +169,33 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
         }
     };
     let verbosity = if cli.quiet { -1 } else { cli.verbose as i8 };
-    let ctx = Context::load(verbosity)?;
+    let mut ctx = Context::load(verbosity)?;
+    ctx.env.quiet |= cli.quiet;
     ctx.log.log(LogLevel::Debug, || format!("command: {:?}", cli.command));
     let result = match cli.command {
         Command::Version(args) => version_cmd(&ctx, args),
         Command::Config { action } => config_cmd(&ctx, action),
         Command::Init => init(&ctx),
+        Command::Install { force } => install(&ctx, force),
+        Command::Uninstall => uninstall(&ctx),
+        Command::Doctor { json } => doctor(&ctx, json),
+        Command::Run {
+            stage,
+            args,
+            dry_run,
+            only,
+        } => {
+            let stage = Stage::from_hook_name(&stage).expect("clap checked the stage name");
+            run_stage(&ctx, stage, &args, &stage::Options { dry_run, only })
+        }
+        Command::CheckMsg {
+            file,
+            message,
+            cleanup,
+            json,
+        } => check_msg(&ctx, file, message, cleanup, json),
+        Command::LintCommits { from, to, json } => lint_commits(&ctx, from, to, json),
+        Command::MergeBuildNumber { base: _, ours, theirs } => merge_build_number(&ours, &theirs),
     };
     result.map_err(|e| relative(e, &ctx))
 }
@@ -122,10 +208,254 @@ fn relative(e: anyhow::Error, ctx: &Context) -> anyhow::Error {
     }
 }
 
-/// The binary was invoked by git as a hook.
+/// The binary was invoked by git as a hook (argv[0] is the hook's name).
 pub fn run_hook(name: &str, args: Vec<OsString>) -> Result<u8> {
-    let _ = (name, args);
+    let stage = Stage::from_hook_name(name).expect("main checked the hook name");
+    let ctx = Context::load(0)?;
+    run_stage(&ctx, stage, &args, &stage::Options::default()).map_err(|e| relative(e, &ctx))
+}
+
+/// Every way into a stage ends here: run it, print one line per step, then the failures.
+fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Options) -> Result<u8> {
+    let report = stage::run(ctx, stage, args, opts)?;
+    let quiet = ctx.env.quiet;
+    let (ok, bad, dim) = (
+        anstyle::AnsiColor::Green.on_default(),
+        anstyle::AnsiColor::Red.on_default().bold(),
+        anstyle::Style::new().dimmed(),
+    );
+    let mut err = anstream::stderr().lock();
+    for step in &report.steps {
+        let word = stage::outcome_word(&step.outcome);
+        let style = match step.outcome {
+            Outcome::Ok(_) => ok,
+            Outcome::Failed(_) => bad,
+            Outcome::Skipped(_) => dim,
+        };
+        let detail = match &step.outcome {
+            Outcome::Skipped(why) => format!(" ({why})"),
+            Outcome::Ok(notes) => notes.first().map(|n| format!("  {n}")).unwrap_or_default(),
+            Outcome::Failed(_) => String::new(),
+        };
+        if !quiet || matches!(step.outcome, Outcome::Failed(_)) {
+            writeln!(
+                err,
+                "mpm-hooks {} {:<14} {style}{word:<7}{style:#} {:>6.1} ms{detail}",
+                stage.name(),
+                step.name,
+                step.millis
+            )?;
+        }
+        if let Outcome::Ok(notes) = &step.outcome
+            && !quiet
+        {
+            for n in notes.iter().skip(1) {
+                writeln!(err, "    {n}")?;
+            }
+        }
+    }
+    for step in &report.steps {
+        if let Outcome::Failed(details) = &step.outcome {
+            writeln!(err, "\n{bad}{}:{bad:#} {}", step.name, details.trim_end())?;
+        }
+    }
+    if report.failed() {
+        writeln!(
+            err,
+            "\nthe commit was stopped; fix the above, or skip once with SKIP=<step> (git commit --no-verify skips every hook)"
+        )?;
+        return Ok(1);
+    }
     Ok(0)
+}
+
+fn install(ctx: &Context, force: bool) -> Result<u8> {
+    let repo = ctx.ws.repo()?;
+    let done = mpm_hooks::install::install(repo, ctx.ws.scratch_dir().as_deref(), force)?;
+    let mut out = out();
+    writeln!(out, "hooks folder: {}", done.hooks_dir.display())?;
+    for line in done.lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(0)
+}
+
+fn uninstall(ctx: &Context) -> Result<u8> {
+    let lines = mpm_hooks::install::uninstall(ctx.ws.repo()?)?;
+    let mut out = out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(0)
+}
+
+fn doctor(ctx: &Context, json: bool) -> Result<u8> {
+    use mpm_hooks::install::{Check, Level as L};
+    let check = |name: &str, level, message: String| Check {
+        name: name.into(),
+        level,
+        message,
+    };
+    let mut checks = Vec::new();
+    match &ctx.ws.repo {
+        None => checks.push(check("repository", L::Fail, "not inside a git repository".into())),
+        Some(repo) => {
+            checks.push(check("repository", L::Ok, repo.root.display().to_string()));
+            checks.extend(mpm_hooks::install::doctor_hooks(repo, env!("MPM_HOOKS_VERSION")));
+        }
+    }
+    checks.push(match &ctx.config.path {
+        Some(p) => check("config", L::Ok, format!("{} is valid", p.display())),
+        None => check(
+            "config",
+            L::Info,
+            "no .mpm-hooks.toml: the embedded default applies".into(),
+        ),
+    });
+    if ctx.ws.root.join(version::VERSION_FILE).exists() {
+        checks.push(match version::status(&ctx.ws.root, &ctx.config.config.version) {
+            Ok(s) if s.in_sync() => check("version", L::Ok, s.development_format),
+            Ok(s) => {
+                let bad: Vec<String> = s
+                    .sources
+                    .iter()
+                    .filter(|x| !x.in_sync)
+                    .map(|x| format!("{} has {}", x.path, x.version.as_deref().unwrap_or("none")))
+                    .collect();
+                check(
+                    "version",
+                    L::Fail,
+                    format!(
+                        "VERSION is {} but {}: run mpm-hooks version rebuild",
+                        s.version,
+                        bad.join(", ")
+                    ),
+                )
+            }
+            Err(e) => check("version", L::Fail, e.relative_to(&ctx.ws.root).to_string()),
+        });
+    } else {
+        checks.push(check(
+            "version",
+            L::Info,
+            "no VERSION: the version system is not used here (mpm-hooks init starts it)".into(),
+        ));
+    }
+    let failed = checks.iter().any(|c| c.level == L::Fail);
+    let mut out = out();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "ok": !failed, "checks": checks }))?
+        )?;
+    } else {
+        for c in &checks {
+            let word = match c.level {
+                L::Ok => "ok",
+                L::Info => "info",
+                L::Warn => "warn",
+                L::Fail => "FAIL",
+            };
+            writeln!(out, "{word:<5} {:<14} {}", c.name, c.message)?;
+        }
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+fn check_msg(
+    ctx: &Context,
+    file: Option<PathBuf>,
+    message: Option<String>,
+    cleanup: Option<String>,
+    json: bool,
+) -> Result<u8> {
+    let cfg = &ctx.config.config.commit_msg;
+    let repo_cfg = |k: &str| ctx.ws.repo.as_ref().and_then(|r| r.config_string(k));
+    let comment = repo_cfg("core.commentString").or_else(|| repo_cfg("core.commentChar"));
+    let (raw, default_mode, saved) = match (message, file) {
+        (Some(m), _) => (m.into_bytes(), Cleanup::Verbatim, None),
+        (None, Some(f)) if f.as_os_str() == "-" => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+            (buf, Cleanup::Strip, None)
+        }
+        (None, Some(f)) => {
+            let bytes = std::fs::read(&f).map_err(|source| mpm_hooks::Error::Read {
+                path: f.clone(),
+                source,
+            })?;
+            (bytes, Cleanup::Strip, Some(f.display().to_string()))
+        }
+        (None, None) => unreachable!("clap requires a file or -m"),
+    };
+    let mode = cleanup.as_deref().and_then(Cleanup::parse).unwrap_or(default_mode);
+    let verdict = conventional::check_bytes(&raw, mode, comment.as_deref(), cfg);
+    if json {
+        writeln!(out(), "{}", serde_json::to_string_pretty(&verdict)?)?;
+    } else {
+        let text = conventional::render(&verdict, cfg, saved.as_deref());
+        if !text.is_empty() {
+            anstream::eprint!("{text}");
+        }
+        if verdict.valid && !ctx.env.quiet {
+            writeln!(out(), "ok: {}", verdict.header)?;
+        }
+    }
+    Ok(if verdict.valid { 0 } else { 1 })
+}
+
+fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: bool) -> Result<u8> {
+    let repo = ctx.ws.repo()?;
+    let cfg = &ctx.config.config.commit_msg;
+    let to = repo.resolve(to.as_deref().unwrap_or("HEAD"))?;
+    let from = match from {
+        Some(rev) => Some(repo.resolve(&rev)?),
+        None => repo
+            .version_tags(&ctx.config.config.version.tag_prefix)?
+            .first()
+            .map(|(_, _, oid)| *oid),
+    };
+    let commits = repo.commits(from, to)?;
+    let mut failures = Vec::new();
+    for c in &commits {
+        let verdict = conventional::lint(&c.message, cfg);
+        if !verdict.valid {
+            failures.push((c, verdict));
+        }
+    }
+    if json {
+        let list: Vec<_> = failures
+            .iter()
+            .map(|(c, v)| serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors }))
+            .collect();
+        let v = serde_json::json!({ "checked": commits.len(), "failed": failures.len(), "failures": list });
+        writeln!(out(), "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        let mut out = out();
+        for (c, v) in &failures {
+            let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
+            writeln!(
+                out,
+                "{} {}  [{}]",
+                &c.id[..7.min(c.id.len())],
+                v.header,
+                rules.join(", ")
+            )?;
+        }
+        writeln!(out, "{} commit(s) checked, {} failed", commits.len(), failures.len())?;
+    }
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+fn merge_build_number(ours: &std::path::Path, theirs: &std::path::Path) -> Result<u8> {
+    match mpm_hooks::build_number::merge(ours, theirs)? {
+        Ok(_) => Ok(0),
+        Err(conflict) => {
+            anstream::eprintln!("{conflict}");
+            Ok(1)
+        }
+    }
 }
 
 fn out() -> anstream::AutoStream<std::io::StdoutLock<'static>> {
@@ -138,11 +468,22 @@ fn version_cmd(ctx: &Context, args: VersionArgs) -> Result<u8> {
     let (command, plan) = match args.action {
         None => return version_status(ctx, args.json),
         Some(VersionAction::Status { json }) => return version_status(ctx, json || args.json),
+        Some(VersionAction::Next { json }) => return version_next(ctx, json),
         Some(VersionAction::Bump { level, dry_run }) => {
             let level = match level {
                 BumpLevel::Patch => Level::Patch,
                 BumpLevel::Minor => Level::Minor,
                 BumpLevel::Major => Level::Major,
+                BumpLevel::Auto => match next_version(ctx)?.level {
+                    Some(level) => level,
+                    None => {
+                        writeln!(
+                            out(),
+                            "nothing calls for a release: no feat, fix, perf or breaking change since the last version tag"
+                        )?;
+                        return Ok(0);
+                    }
+                },
             };
             (("version bump", dry_run), version::plan_bump(root, cfg, level)?.1)
         }
@@ -181,6 +522,89 @@ fn write_plan(ctx: &Context, command: &str, plan: &version::Plan, dry_run: bool)
             c.old_value.as_deref().unwrap_or("(new)"),
             c.new_value
         )?;
+    }
+    Ok(0)
+}
+
+struct Next {
+    base: semver::Version,
+    tag: Option<String>,
+    level: Option<Level>,
+    next: semver::Version,
+    reasons: Vec<conventional::Reason>,
+    checked: usize,
+}
+
+/// What the commits since the latest version tag (or all of HEAD's history) imply.
+fn next_version(ctx: &Context) -> Result<Next> {
+    let repo = ctx.ws.repo()?;
+    let vcfg = &ctx.config.config.version;
+    let state = version::read_state(&ctx.ws.root)?;
+    let tags = repo.version_tags(&vcfg.tag_prefix)?;
+    let (base, tag, from) = match tags.first() {
+        Some((name, v, oid)) => (v.clone(), Some(name.clone()), Some(*oid)),
+        None => (state.version.clone(), None, None),
+    };
+    let messages: Vec<(String, String)> = match repo.head_commit()? {
+        Some(head) => repo
+            .commits(from, head)?
+            .into_iter()
+            .map(|c| (c.id, c.message))
+            .collect(),
+        None => Vec::new(),
+    };
+    let (bump, reasons) =
+        conventional::infer_bump(&messages, &ctx.config.config.commit_msg, &base, vcfg.major_version_zero);
+    let level = Level::from_bump(bump);
+    let next = level.map_or(base.clone(), |l| version::bump(&base, l));
+    Ok(Next {
+        base,
+        tag,
+        level,
+        next,
+        reasons,
+        checked: messages.len(),
+    })
+}
+
+fn version_next(ctx: &Context, json: bool) -> Result<u8> {
+    let n = next_version(ctx)?;
+    let mut out = out();
+    if json {
+        let v = serde_json::json!({
+            "current": n.base.to_string(),
+            "tag": n.tag,
+            "bump": n.level.map(|l| format!("{l:?}").to_lowercase()),
+            "next": n.next.to_string(),
+            "commits": n.checked,
+            "reasons": n.reasons,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(0);
+    }
+    let since = n
+        .tag
+        .as_ref()
+        .map_or("in all of history".to_string(), |t| format!("since {t}"));
+    match n.level {
+        None => writeln!(
+            out,
+            "{} (no release needed: {} commit(s) {since}, none a feat, fix, perf or breaking change)",
+            n.next, n.checked
+        )?,
+        Some(level) => {
+            writeln!(out, "{}", n.next)?;
+            writeln!(
+                out,
+                "{} bump of {} from {} commit(s) {since}, decided by:",
+                format!("{level:?}").to_lowercase(),
+                n.base,
+                n.checked
+            )?;
+            for r in &n.reasons {
+                writeln!(out, "  {} {}", &r.id[..7.min(r.id.len())], r.header)?;
+            }
+        }
     }
     Ok(0)
 }

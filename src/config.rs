@@ -353,6 +353,8 @@ pub struct Env {
     pub skip: Vec<String>,
     /// Set while a chained user hook runs, so a hook that calls back into us does not recurse.
     pub in_hook: bool,
+    /// `-q` (set by the CLI).
+    pub quiet: bool,
 }
 
 impl Env {
@@ -374,6 +376,7 @@ impl Env {
                 })
                 .unwrap_or_default(),
             in_hook: var(IN_HOOK_VAR).is_some(),
+            quiet: false,
         }
     }
 

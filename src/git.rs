@@ -109,6 +109,30 @@ impl Repo {
         self.inner.config().ok()?.get_string(key).ok()
     }
 
+    fn local_config(&self) -> Result<git2::Config> {
+        self.inner
+            .config()
+            .and_then(|c| c.open_level(git2::ConfigLevel::Local))
+            .map_err(|e| Error::git("cannot open .git/config", e))
+    }
+
+    /// Sets `key` in the repository's own config (.git/config), never the global one.
+    pub fn set_local_config(&self, key: &str, value: &str) -> Result<()> {
+        self.local_config()?
+            .set_str(key, value)
+            .map_err(|e| Error::git(format!("cannot set {key} in .git/config"), e))
+    }
+
+    pub fn local_config_string(&self, key: &str) -> Option<String> {
+        self.local_config().ok()?.get_string(key).ok()
+    }
+
+    /// Removes a whole section from .git/config (git2 leaves empty section headers behind).
+    pub fn remove_local_section(&self, section: &str) -> Result<()> {
+        self.run_git(&["config", "--local", "--remove-section", section])
+            .map(|_| ())
+    }
+
     /// Who is committing, as git decides it (GIT_AUTHOR_* first, then user.*), for the audit log.
     pub fn user(&self) -> (Option<String>, Option<String>) {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -166,11 +190,35 @@ impl Repo {
         }
     }
 
-    /// Stages the work-tree content of `rel` (a path relative to the root) into the index.
-    pub fn stage_path(&self, rel: &Path) -> Result<()> {
+    /// Stages `content` as `rel` (a path relative to the root) in the index, without touching
+    /// the work tree; fails, writing nothing, when another process holds index.lock.
+    pub fn stage_content(&self, rel: &str, content: &[u8]) -> Result<()> {
+        let path = Path::new(rel);
         let mut index = self.index()?;
-        index.add_path(rel).map_err(|e| index_error(rel, e))?;
-        index.write().map_err(|e| index_error(rel, e))
+        let entry = match index.get_path(path, 0) {
+            Some(mut e) => {
+                e.file_size = u32::try_from(content.len()).unwrap_or(u32::MAX);
+                e
+            }
+            None => git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: u32::try_from(content.len()).unwrap_or(u32::MAX),
+                id: git2::Oid::zero(),
+                flags: 0,
+                flags_extended: 0,
+                path: rel.as_bytes().to_vec(),
+            },
+        };
+        index
+            .add_frombuffer(&entry, content)
+            .map_err(|e| index_error(path, e))?;
+        index.write().map_err(|e| index_error(path, e))
     }
 
     /// The content of `rel` as the index holds it, if it is there.

@@ -5,10 +5,13 @@
 //! passed down: nothing below it reads configuration or environment variables again.
 
 pub mod audit;
+pub mod build_number;
 pub mod config;
+pub mod conventional;
 pub mod error;
 pub mod fs;
 pub mod git;
+pub mod install;
 pub mod stage;
 pub mod version;
 

@@ -1,4 +1,17 @@
-//! The hook stages.
+//! The hook stages. Every way in (argv[0] = `pre-commit` / `commit-msg`, `mpm-hooks run`, the
+//! shims, the pre-commit framework) ends in [`run`]. A stage is an ordered list of steps; each
+//! step is one function over a [`StepInput`], which computes the staged view once, on first use.
+
+use std::cell::OnceCell;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::Context;
+use crate::config::{IN_HOOK_VAR, LogLevel};
+use crate::error::{Error, Result};
+use crate::git::{GitState, Repo, StagedView};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
@@ -14,4 +27,243 @@ impl Stage {
             _ => None,
         }
     }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::PreCommit => "pre-commit",
+            Stage::CommitMsg => "commit-msg",
+        }
+    }
+
+    /// The arguments git passes to this hook.
+    fn arg_count(self) -> usize {
+        match self {
+            Stage::PreCommit => 0,
+            Stage::CommitMsg => 1,
+        }
+    }
+
+    fn steps(self) -> &'static [Step] {
+        match self {
+            Stage::PreCommit => &[Step {
+                name: "build-number",
+                run: crate::build_number::step,
+            }],
+            Stage::CommitMsg => &[Step {
+                name: "commit-msg",
+                run: crate::conventional::step,
+            }],
+        }
+    }
+
+    pub const ALL: [Stage; 2] = [Stage::PreCommit, Stage::CommitMsg];
+}
+
+pub struct Step {
+    pub name: &'static str,
+    pub run: fn(&StepInput<'_>) -> Result<Outcome>,
+}
+
+/// What a step found. A failed check is an outcome; an `Err` means the tool or its input is
+/// broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Passed; the notes say what it did (one short line each).
+    Ok(Vec<String>),
+    /// Failed; the details teach the fix.
+    Failed(String),
+    Skipped(String),
+}
+
+/// What every step of one stage run shares.
+pub struct StepInput<'a> {
+    pub ctx: &'a Context,
+    pub repo: &'a Repo,
+    pub args: &'a [OsString],
+    pub dry_run: bool,
+    pub git_state: GitState,
+    staged: OnceCell<StagedView>,
+}
+
+impl StepInput<'_> {
+    /// The staged changes (index vs HEAD), computed on first use and shared by every step.
+    pub fn staged(&self) -> Result<&StagedView> {
+        if let Some(view) = self.staged.get() {
+            return Ok(view);
+        }
+        let view = self.repo.staged()?;
+        Ok(self.staged.get_or_init(|| view))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    pub name: String,
+    pub outcome: Outcome,
+    pub millis: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub stage: Stage,
+    pub steps: Vec<StepReport>,
+}
+
+impl Report {
+    pub fn failed(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s.outcome, Outcome::Failed(_)))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub dry_run: bool,
+    /// Run only these steps (the pre-commit framework runs one step per hook).
+    pub only: Vec<String>,
+}
+
+/// Runs one stage: first the user's own hook kept aside at install (same arguments, stdin
+/// inherited, a failure fails the stage), then our steps in order.
+pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Result<Report> {
+    if args.len() != stage.arg_count() {
+        return Err(Error::Usage {
+            message: format!(
+                "the {} hook takes {} argument(s) from git, got {}",
+                stage.name(),
+                stage.arg_count(),
+                args.len()
+            ),
+        });
+    }
+    // A chained user hook that calls back into the whole stage must not run it twice (nor its
+    // own legacy hooks, which would recurse); a call for named steps (the pre-commit framework's
+    // hooks) runs those steps.
+    if ctx.env.in_hook && opts.only.is_empty() {
+        return Ok(Report {
+            stage,
+            steps: Vec::new(),
+        });
+    }
+    let repo = ctx.ws.repo()?;
+    let mut steps = Vec::new();
+    let chain = !ctx.env.in_hook && opts.only.is_empty();
+    for legacy in legacy_hooks(&repo.hooks_dir().0, stage.name())
+        .into_iter()
+        .filter(|_| chain)
+    {
+        let started = Instant::now();
+        let outcome = run_legacy(&legacy, args, &repo.root)?;
+        steps.push(StepReport {
+            name: file_name(&legacy),
+            outcome,
+            millis: elapsed_ms(started),
+        });
+    }
+    let skip_all = if ctx.env.disabled {
+        Some("MPM_HOOKS=0".to_string())
+    } else if ctx.env.skips(stage.name()) {
+        Some(format!("SKIP={}", stage.name()))
+    } else {
+        None
+    };
+    let input = StepInput {
+        ctx,
+        repo,
+        args,
+        dry_run: opts.dry_run,
+        git_state: repo.state(),
+        staged: OnceCell::new(),
+    };
+    for step in stage.steps() {
+        if !opts.only.is_empty() && !opts.only.iter().any(|o| o == step.name) {
+            continue;
+        }
+        let started = Instant::now();
+        let outcome = match &skip_all {
+            Some(why) => Outcome::Skipped(why.clone()),
+            None if ctx.env.skips(step.name) => Outcome::Skipped(format!("SKIP={}", step.name)),
+            None => (step.run)(&input)?,
+        };
+        steps.push(StepReport {
+            name: step.name.to_string(),
+            outcome,
+            millis: elapsed_ms(started),
+        });
+    }
+    let report = Report { stage, steps };
+    ctx.log.log(
+        if report.failed() {
+            LogLevel::Warn
+        } else {
+            LogLevel::Info
+        },
+        || {
+            let steps: Vec<String> = report
+                .steps
+                .iter()
+                .map(|s| format!("{}={} ({:.1} ms)", s.name, outcome_word(&s.outcome), s.millis))
+                .collect();
+            format!("{} [{}]: {}", stage.name(), input.git_state.name(), steps.join(", "))
+        },
+    );
+    Ok(report)
+}
+
+pub fn outcome_word(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Ok(_) => "ok",
+        Outcome::Failed(_) => "failed",
+        Outcome::Skipped(_) => "skipped",
+    }
+}
+
+fn elapsed_ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The user's hooks kept aside by install: `<name>.legacy`, then `<name>.legacy.2`, ...
+pub fn legacy_hooks(hooks_dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(hooks_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let rest = file.strip_prefix(name)?.strip_prefix(".legacy")?;
+            let n = if rest.is_empty() {
+                1
+            } else {
+                rest.strip_prefix('.')?.parse().ok()?
+            };
+            Some((n, e.path()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+fn run_legacy(path: &Path, args: &[OsString], root: &Path) -> Result<Outcome> {
+    let status = Command::new(path)
+        .args(args)
+        .current_dir(root)
+        .env(IN_HOOK_VAR, "1")
+        .status()
+        .map_err(|e| Error::Hook {
+            hook: file_name(path),
+            message: format!("cannot run it: {e} (is it executable? chmod +x {})", path.display()),
+        })?;
+    Ok(if status.success() {
+        Outcome::Ok(Vec::new())
+    } else {
+        Outcome::Failed(format!(
+            "your own hook {} (kept aside by mpm-hooks install) failed with {status}",
+            path.display()
+        ))
+    })
 }

@@ -63,6 +63,13 @@ impl TestRepo {
             .current_dir(self.path());
     }
 
+    /// `program` with the hermetic environment, run in the repository (change with current_dir).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        self.env(&mut cmd);
+        cmd
+    }
+
     /// `git ARGS` in the repository; panics if git fails.
     pub fn git(&self, args: &[&str]) -> String {
         let out = self.git_output(args);
@@ -76,8 +83,14 @@ impl TestRepo {
     }
 
     pub fn git_output(&self, args: &[&str]) -> Output {
+        self.git_with(&[], args)
+    }
+
+    /// `git ARGS` with extra environment variables.
+    pub fn git_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let mut cmd = Command::new("git");
         self.env(&mut cmd);
+        cmd.envs(vars.iter().copied());
         cmd.args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"]);
         cmd.args(args).output().unwrap()
     }
@@ -85,8 +98,7 @@ impl TestRepo {
     /// An `mpm-hooks` command in the repository.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::new(bin());
-        let mut inner = Command::new("true");
-        self.env(&mut inner);
+        let inner = self.command("true");
         for (k, v) in inner.get_envs() {
             match v {
                 Some(v) => cmd.env(k, v),
@@ -130,4 +142,24 @@ impl TestRepo {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+impl TestRepo {
+    /// `mpm-hooks install` in the repository; panics if it fails.
+    pub fn install(&self) -> String {
+        let out = self.cmd().arg("install").output().unwrap();
+        assert!(out.status.success(), "install failed: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `git commit -m MESSAGE` with the hooks running.
+    pub fn commit(&self, message: &str) -> Output {
+        self.git_output(&["commit", "-q", "-m", message])
+    }
+
+    /// Number of commits on HEAD.
+    pub fn count(&self) -> usize {
+        let out = self.git_output(&["rev-list", "--count", "HEAD"]);
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+    }
 }

@@ -2,4 +2,5 @@
 
 mod common;
 mod config;
+mod hooks;
 mod version;

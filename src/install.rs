@@ -1,0 +1,455 @@
+//! `install`, `uninstall` and `doctor`.
+//!
+//! Install copies the running binary into the hooks folder as `mpm-hooks` and makes each hook a
+//! relative symlink to it: git runs `pre-commit` -> argv[0] says which stage, no shell starts,
+//! and the hooks keep working after the installing binary is deleted or the clone is moved. A
+//! user's own hook is kept aside as `<hook>.legacy` and run first. Every step is undone when a
+//! later one fails, so a failed install leaves the hooks folder as it was.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::stage::{Stage, legacy_hooks};
+
+pub const BINARY: &str = "mpm-hooks";
+/// Marks a hook file (a shim) as ours.
+pub const MARKER: &str = "mpm-hooks: managed hook";
+
+/// What install did, one line per hook and per piece.
+#[derive(Debug, Default)]
+pub struct Installed {
+    pub hooks_dir: PathBuf,
+    pub lines: Vec<String>,
+}
+
+/// Where hooks live, refusing a `core.hooksPath` outside the repository unless `force`.
+pub fn hooks_dir(repo: &Repo, force: bool) -> Result<PathBuf> {
+    let (dir, custom) = repo.hooks_dir();
+    if custom && !force && !inside(&dir, &[&repo.root, &repo.common_dir]) {
+        return Err(Error::HooksOutside {
+            path: dir,
+            origin: "core.hooksPath".into(),
+        });
+    }
+    Ok(dir)
+}
+
+/// Whether `path` (or, when it does not exist yet, its nearest existing ancestor) lies under
+/// one of `roots`, symlinks resolved.
+fn inside(path: &Path, roots: &[&Path]) -> bool {
+    let mut probe = path.to_path_buf();
+    let real = loop {
+        if let Ok(real) = probe.canonicalize() {
+            break real;
+        }
+        if !probe.pop() {
+            return false;
+        }
+    };
+    roots
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .any(|r| real.starts_with(r))
+}
+
+/// Undo steps, run in reverse when a later step fails.
+#[derive(Default)]
+struct Journal(Vec<Box<dyn FnOnce()>>);
+
+impl Journal {
+    fn push(&mut self, undo: impl FnOnce() + 'static) {
+        self.0.push(Box::new(undo));
+    }
+
+    fn rollback(self) {
+        for undo in self.0.into_iter().rev() {
+            undo();
+        }
+    }
+}
+
+pub fn install(repo: &Repo, scratch: Option<&Path>, force: bool) -> Result<Installed> {
+    let dir = hooks_dir(repo, force)?;
+    let mut journal = Journal::default();
+    let mut out = Installed {
+        hooks_dir: dir.clone(),
+        lines: Vec::new(),
+    };
+    let mut replaced = Vec::new();
+    match install_steps(repo, &dir, scratch, force, &mut journal, &mut out.lines, &mut replaced) {
+        Ok(()) => {
+            for kept in replaced {
+                let _ = std::fs::remove_file(kept);
+            }
+            Ok(out)
+        }
+        Err(e) => {
+            journal.rollback();
+            Err(e)
+        }
+    }
+}
+
+fn install_steps(
+    repo: &Repo,
+    dir: &Path,
+    scratch: Option<&Path>,
+    force: bool,
+    journal: &mut Journal,
+    lines: &mut Vec<String>,
+    replaced: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let werr = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir).map_err(werr(dir))?;
+        let d = dir.to_path_buf();
+        journal.push(move || {
+            let _ = std::fs::remove_dir(d);
+        });
+    }
+
+    // The binary itself.
+    let exe = std::env::current_exe().map_err(|source| Error::Read {
+        path: PathBuf::from("(the running mpm-hooks)"),
+        source,
+    })?;
+    let target = dir.join(BINARY);
+    let same_file = exe.canonicalize().ok() == target.canonicalize().ok();
+    let new = if same_file {
+        None
+    } else {
+        Some(std::fs::read(&exe).map_err(|source| Error::Read {
+            path: exe.clone(),
+            source,
+        })?)
+    };
+    let old = std::fs::read(&target).ok();
+    match (&new, &old) {
+        (None, _) => lines.push(format!("{BINARY}: unchanged")),
+        (Some(n), Some(o)) if n == o => lines.push(format!("{BINARY}: unchanged")),
+        (Some(n), _) => {
+            write_executable(&target, n, scratch)?;
+            let t = target.clone();
+            let scratch = scratch.map(Path::to_path_buf);
+            let previous = old.clone();
+            journal.push(move || match previous {
+                Some(bytes) => {
+                    let _ = write_executable(&t, &bytes, scratch.as_deref());
+                }
+                None => {
+                    let _ = std::fs::remove_file(&t);
+                }
+            });
+            lines.push(format!(
+                "{BINARY}: {} ({})",
+                if old.is_some() { "upgraded" } else { "installed" },
+                target.display()
+            ));
+        }
+    }
+
+    for stage in Stage::ALL {
+        let name = stage.name();
+        let hook = dir.join(name);
+        if hook.is_dir() {
+            return Err(Error::Hook {
+                hook: name.into(),
+                message: format!(
+                    "{} is a folder, not a hook; move it away and install again",
+                    hook.display()
+                ),
+            });
+        }
+        match hook_kind(&hook) {
+            HookKind::Ours => {
+                lines.push(format!("{name}: unchanged"));
+                continue;
+            }
+            HookKind::Missing => lines.push(format!("{name}: installed")),
+            HookKind::Foreign if force => {
+                // Set aside until the whole install succeeds, so a rollback can still restore it.
+                let kept = hook.with_file_name(format!(".{name}.mpm-hooks-replaced"));
+                std::fs::rename(&hook, &kept).map_err(werr(&hook))?;
+                let (h, k) = (hook.clone(), kept.clone());
+                journal.push(move || {
+                    let _ = std::fs::rename(k, h);
+                });
+                replaced.push(kept);
+                lines.push(format!("{name}: installed (replaced the hook that was there: --force)"));
+            }
+            HookKind::Foreign => {
+                let existing = legacy_hooks(dir, name);
+                let legacy = free_legacy_name(dir, name);
+                std::fs::rename(&hook, &legacy).map_err(werr(&hook))?;
+                let (h, l) = (hook.clone(), legacy.clone());
+                journal.push(move || {
+                    let _ = std::fs::rename(l, h);
+                });
+                let mut line = format!(
+                    "{name}: installed; your hook is kept as {} and runs first",
+                    legacy.display()
+                );
+                if let Some(first) = existing.first() {
+                    line.push_str(&format!(
+                        " (an earlier one, {}, was already there: both are kept and run, in that order)",
+                        first.display()
+                    ));
+                }
+                lines.push(line);
+            }
+        }
+        link_hook(&hook, name)?;
+        let h = hook.clone();
+        journal.push(move || {
+            let _ = std::fs::remove_file(h);
+        });
+    }
+
+    for line in crate::build_number::register_merge_driver(repo, &target)? {
+        lines.push(line);
+    }
+    Ok(())
+}
+
+fn write_executable(path: &Path, bytes: &[u8], scratch: Option<&Path>) -> Result<()> {
+    crate::fs::write_atomic(path, bytes, scratch)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+fn free_legacy_name(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(format!("{name}.legacy"));
+    if std::fs::symlink_metadata(&first).is_err() {
+        return first;
+    }
+    (2..)
+        .map(|n| dir.join(format!("{name}.legacy.{n}")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .expect("an unused name")
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum HookKind {
+    Missing,
+    Ours,
+    Foreign,
+}
+
+fn hook_kind(path: &Path) -> HookKind {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return HookKind::Missing;
+    };
+    if meta.file_type().is_symlink() {
+        return match std::fs::read_link(path) {
+            Ok(t) if t == Path::new(BINARY) => HookKind::Ours,
+            _ => HookKind::Foreign,
+        };
+    }
+    if meta.is_file()
+        && meta.len() < 4096
+        && std::fs::read(path).is_ok_and(|b| String::from_utf8_lossy(&b).contains(MARKER))
+    {
+        return HookKind::Ours;
+    }
+    HookKind::Foreign
+}
+
+/// Makes `hook` run the binary beside it, atomically (a temp link renamed into place).
+#[cfg(unix)]
+fn link_hook(hook: &Path, name: &str) -> Result<()> {
+    let tmp = hook.with_file_name(format!(".{name}.mpm-hooks-tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    let werr = |source| Error::Write {
+        path: hook.to_path_buf(),
+        source,
+    };
+    std::os::unix::fs::symlink(BINARY, &tmp).map_err(werr)?;
+    std::fs::rename(&tmp, hook).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        werr(e)
+    })
+}
+
+#[cfg(not(unix))]
+fn link_hook(hook: &Path, name: &str) -> Result<()> {
+    let shim = format!("#!/bin/sh\n# {MARKER}\nexec \"$(dirname \"$0\")/{BINARY}\" run {name} \"$@\"\n");
+    crate::fs::write_atomic(hook, shim.as_bytes(), None)
+}
+
+/// Removes what install added and puts the user's kept hooks back, byte for byte.
+pub fn uninstall(repo: &Repo) -> Result<Vec<String>> {
+    let (dir, _) = repo.hooks_dir();
+    let mut lines = Vec::new();
+    let werr = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    for stage in Stage::ALL {
+        let name = stage.name();
+        let hook = dir.join(name);
+        match hook_kind(&hook) {
+            HookKind::Ours => {
+                std::fs::remove_file(&hook).map_err(werr(&hook))?;
+                let kept = legacy_hooks(&dir, name);
+                match kept.split_first() {
+                    Some((first, rest))
+                        if first
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().ends_with(".legacy")) =>
+                    {
+                        std::fs::rename(first, &hook).map_err(werr(first))?;
+                        let mut line = format!("{name}: removed; your hook is back");
+                        for other in rest {
+                            line.push_str(&format!("; {} is kept: restore it by hand", other.display()));
+                        }
+                        lines.push(line);
+                    }
+                    _ => lines.push(format!("{name}: removed")),
+                }
+            }
+            HookKind::Missing => lines.push(format!("{name}: not installed")),
+            HookKind::Foreign => lines.push(format!("{name}: not ours, left as it is")),
+        }
+    }
+    let bin = dir.join(BINARY);
+    if bin.exists() {
+        std::fs::remove_file(&bin).map_err(werr(&bin))?;
+        lines.push(format!("{BINARY}: removed"));
+    }
+    lines.extend(crate::build_number::unregister_merge_driver(repo)?);
+    Ok(lines)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    Info,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Check {
+    pub name: String,
+    pub level: Level,
+    pub message: String,
+}
+
+fn check(name: &str, level: Level, message: impl Into<String>) -> Check {
+    Check {
+        name: name.into(),
+        level,
+        message: message.into(),
+    }
+}
+
+/// The hooks' health: installed, executable, and at the running binary's version.
+pub fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
+    let mut out = Vec::new();
+    let dir = match hooks_dir(repo, false) {
+        Ok(d) => d,
+        Err(e) => return vec![check("hooks folder", Level::Warn, e.to_string())],
+    };
+    out.push(check("hooks folder", Level::Ok, dir.display().to_string()));
+    for stage in Stage::ALL {
+        let name = stage.name();
+        let hook = dir.join(name);
+        let c = match hook_kind(&hook) {
+            HookKind::Missing => check(name, Level::Fail, "not installed: run mpm-hooks install"),
+            HookKind::Foreign => check(
+                name,
+                Level::Fail,
+                "another tool's hook is there: run mpm-hooks install to chain it",
+            ),
+            HookKind::Ours if !is_executable(&hook) => {
+                check(name, Level::Fail, "installed but not executable: run mpm-hooks install")
+            }
+            HookKind::Ours => check(name, Level::Ok, "installed"),
+        };
+        out.push(c);
+    }
+    let bin = dir.join(BINARY);
+    let installed = std::process::Command::new(&bin)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .trim_start_matches("mpm-hooks ")
+                .to_string()
+        });
+    out.push(match installed {
+        None if !bin.exists() => check("hook binary", Level::Fail, "missing: run mpm-hooks install"),
+        None => check("hook binary", Level::Fail, "does not run: run mpm-hooks install"),
+        Some(v) => match compare_versions(&v, running_version) {
+            std::cmp::Ordering::Less => check(
+                "hook binary",
+                Level::Warn,
+                format!("{v} is older than this mpm-hooks ({running_version}): run mpm-hooks install to upgrade"),
+            ),
+            _ => check("hook binary", Level::Ok, v),
+        },
+    });
+    out
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
+}
+
+/// Compares `X.Y.Z+build.N` strings: the version, then the build number.
+fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let parse = |s: &str| {
+        let v = semver::Version::parse(s).ok()?;
+        let build = v
+            .build
+            .as_str()
+            .strip_prefix("build.")
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        Some((semver::Version::new(v.major, v.minor, v.patch), v.pre.clone(), build))
+    };
+    match (parse(a), parse(b)) {
+        (Some((va, pa, ba)), Some((vb, pb, bb))) => {
+            let a = semver::Version { pre: pa, ..va };
+            let b = semver::Version { pre: pb, ..vb };
+            a.cmp(&b).then(ba.cmp(&bb))
+        }
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_by_build_too() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_versions("0.1.0+build.3", "0.1.0+build.7"), Less);
+        assert_eq!(compare_versions("0.2.0+build.1", "0.1.0+build.7"), Greater);
+        assert_eq!(compare_versions("0.1.0+build.7", "0.1.0+build.7"), Equal);
+    }
+}
