@@ -135,6 +135,16 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
             ),
         });
     }
+    if let Some(unknown) = opts.only.iter().find(|o| !stage.steps().iter().any(|s| s.name == o.as_str())) {
+        let known: Vec<&str> = stage.steps().iter().map(|s| s.name).collect();
+        return Err(Error::Usage {
+            message: format!(
+                "the {} stage has no step `{unknown}`; its steps: {}",
+                stage.name(),
+                known.join(", ")
+            ),
+        });
+    }
     // A chained user hook that calls back into the whole stage must not run it twice (nor its
     // own legacy hooks, which would recurse); a call for named steps (the pre-commit framework's
     // hooks) runs those steps.

@@ -171,7 +171,8 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
     for (i, line) in commit.rest_lines.iter().enumerate().take(n) {
         let (rule, limit) = limit_for(i, n);
         let which = usize::from(rule.starts_with("footer"));
-        if js_len(line) > limit && !reported[which] {
+        // Like commitlint 20: a line with a URL may be long (a URL cannot be wrapped).
+        if js_len(line) > limit && !reported[which] && !has_url(line) {
             reported[which] = true;
             add(
                 rule,
@@ -185,6 +186,11 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
         }
     }
     out
+}
+
+fn has_url(line: &str) -> bool {
+    static URL: OnceLock<Regex> = OnceLock::new();
+    URL.get_or_init(|| Regex::new(r"https?://\S").expect("valid regex")).is_match(line)
 }
 
 fn trailing_nonblank_len(lines: &[String]) -> usize {
@@ -357,6 +363,7 @@ mod tests {
             rules(&format!("feat: x\n\nbody\n\nRefs: {}", "c".repeat(100))),
             ["footer-max-line-length"]
         );
+        assert!(rules(&format!("feat: x\n\nsee https://example.com/{}", "d".repeat(100))).is_empty());
     }
 
     #[test]

@@ -490,6 +490,7 @@ fn amend_runs_the_hooks() {
 fn merge_in_progress() {
     let repo = TestRepo::new();
     repo.write("BUILD_NUMBER", "5\n");
+    repo.git(&["add", "BUILD_NUMBER"]);
     repo.commit_file("f.txt", "base\n", "chore: base");
     repo.install();
     repo.git(&["checkout", "-q", "-b", "side"]);
@@ -510,6 +511,7 @@ fn merge_in_progress() {
 fn cherry_pick_and_revert_in_progress() {
     let repo = TestRepo::new();
     repo.write("BUILD_NUMBER", "5\n");
+    repo.git(&["add", "BUILD_NUMBER"]);
     repo.commit_file("f.txt", "base\n", "chore: base");
     repo.install();
     repo.git(&["checkout", "-q", "-b", "side"]);
@@ -538,6 +540,7 @@ fn cherry_pick_and_revert_in_progress() {
 fn rebase_in_progress() {
     let repo = TestRepo::new();
     repo.write("BUILD_NUMBER", "5\n");
+    repo.git(&["add", "BUILD_NUMBER"]);
     repo.commit_file("f.txt", "base\n", "chore: base");
     repo.commit_file("g.txt", "g\n", "chore: second");
     repo.install();

@@ -1,6 +1,10 @@
 //! The one integration test binary: real git, real repositories, the real `mpm-hooks` binary.
 
+mod build_number;
+mod commit_msg;
 mod common;
 mod config;
+mod conformance;
+mod framework;
 mod hooks;
 mod version;

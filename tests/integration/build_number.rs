@@ -1,0 +1,227 @@
+//! The build-number step and the BUILD_NUMBER merge driver, with real commits, merges, rebases.
+
+use predicates::str::contains;
+
+use crate::common::{TestRepo, stderr};
+
+fn versioned() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "41\n");
+    repo.git(&["add", "VERSION", "BUILD_NUMBER"]);
+    repo.commit_file("src/lib.rs", "fn a() {}\n", "chore: start");
+    repo.install();
+    repo
+}
+
+fn lines(n: usize, word: &str) -> String {
+    (0..n).map(|i| format!("{word} {i}\n")).collect()
+}
+
+#[test]
+fn a_substantial_change_increments_into_the_same_commit() {
+    let repo = versioned();
+    repo.write("src/big.rs", &lines(12, "let x ="));
+    repo.git(&["add", "src/big.rs"]);
+    let out = repo.commit("feat: big change");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("BUILD_NUMBER 41 -> 42: 12 changed line(s) in 1 file(s)"), "{}", stderr(&out));
+    assert_eq!(repo.read("BUILD_NUMBER"), "42\n");
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let audit = repo.audit();
+    assert_eq!(audit.last().unwrap()["command"], "pre-commit build-number");
+    assert_eq!(audit.last().unwrap()["new"], "42");
+}
+
+#[test]
+fn small_and_excluded_changes_do_not() {
+    let repo = versioned();
+    repo.write("src/small.rs", &lines(3, "x"));
+    repo.write("README.md", &lines(50, "words"));
+    repo.write("docs/guide/a.rs", &lines(50, "x"));
+    repo.git(&["add", "."]);
+    let out = repo.commit("docs: words");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not incremented: 3 changed line(s) in 1 file(s), 2 excluded; threshold 10"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
+}
+
+#[test]
+fn a_pure_rename_counts_nothing_and_a_binary_counts_its_weight() {
+    let repo = versioned();
+    repo.commit_file("src/long.rs", &lines(40, "y"), "chore: add long");
+    let before = repo.read("BUILD_NUMBER");
+    repo.git(&["mv", "src/long.rs", "src/renamed.rs"]);
+    assert!(repo.commit("refactor: rename").status.success());
+    assert_eq!(repo.read("BUILD_NUMBER"), before);
+    std::fs::write(repo.child("logo.bin"), b"\x00\x01\x02binary").unwrap();
+    repo.git(&["add", "logo.bin"]);
+    let out = repo.commit("feat: logo");
+    assert!(stderr(&out).contains("10 changed line(s) in 1 file(s)"), "{}", stderr(&out));
+    assert_ne!(repo.read("BUILD_NUMBER"), before);
+}
+
+#[test]
+fn a_hand_edit_wins_and_a_rejected_commit_is_not_counted_twice() {
+    let repo = versioned();
+    repo.write("BUILD_NUMBER", "100\n");
+    repo.write("src/big.rs", &lines(20, "z"));
+    repo.git(&["add", "."]);
+    assert!(repo.commit("feat: hand edit").status.success());
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "100\n");
+
+    repo.write("src/more.rs", &lines(20, "w"));
+    repo.git(&["add", "."]);
+    assert!(!repo.commit("Bad message").status.success());
+    assert_eq!(repo.read("BUILD_NUMBER"), "101\n");
+    let out = repo.commit("feat: more");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "101\n");
+}
+
+#[test]
+fn commit_a_uses_gits_own_index() {
+    let repo = versioned();
+    repo.commit_file("src/x.rs", "a\n", "chore: x");
+    repo.write("src/x.rs", &lines(30, "changed"));
+    let out = repo.git_output(&["commit", "-q", "-a", "-m", "feat: via -a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn without_build_number_one_line_says_how_to_start() {
+    let repo = TestRepo::new();
+    repo.commit_file("a", "a", "chore: a");
+    repo.install();
+    repo.write("b.rs", &lines(20, "b"));
+    repo.git(&["add", "."]);
+    let out = repo.commit("feat: b");
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("(no BUILD_NUMBER; `mpm-hooks init` starts one)"), "{}", stderr(&out));
+}
+
+#[test]
+fn skip_and_dry_run() {
+    let repo = versioned();
+    repo.write("src/big.rs", &lines(20, "s"));
+    repo.git(&["add", "."]);
+    repo.cmd()
+        .args(["run", "pre-commit", "--dry-run"])
+        .assert()
+        .success()
+        .stderr(contains("would increment 41 -> 42: 20 changed line(s) in 1 file(s), 0 excluded; threshold 10"));
+    assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
+    let out = repo.git_with(&[("SKIP", "build-number")], &["commit", "-q", "-m", "feat: skipped"]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("(SKIP=build-number)"), "{}", stderr(&out));
+    assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
+}
+
+#[test]
+fn a_bad_build_number_blocks_the_commit_and_writes_nothing() {
+    let repo = versioned();
+    repo.write("BUILD_NUMBER", "abc\n");
+    repo.git(&["add", "BUILD_NUMBER"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "chore: break it"]);
+    repo.write("src/big.rs", &lines(20, "s"));
+    repo.git(&["add", "."]);
+    let out = repo.commit("feat: x");
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("error: BUILD_NUMBER: `abc` is not a whole number"), "{err}");
+    assert!(err.contains("SKIP=build-number"), "{err}");
+    assert_eq!(repo.read("BUILD_NUMBER"), "abc\n");
+}
+
+#[test]
+fn a_locked_index_is_a_clear_error_and_nothing_is_written() {
+    let repo = versioned();
+    repo.write("src/big.rs", &lines(20, "s"));
+    repo.git(&["add", "."]);
+    std::fs::write(repo.child(".git/index.lock"), "").unwrap();
+    repo.cmd()
+        .args(["run", "pre-commit"])
+        .assert()
+        .code(2)
+        .stderr(contains("cannot stage BUILD_NUMBER; another git process holds index.lock"));
+    assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
+    std::fs::remove_file(repo.child(".git/index.lock")).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_build_number_is_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = versioned();
+    std::fs::set_permissions(repo.child("BUILD_NUMBER"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    repo.write("src/big.rs", &lines(20, "s"));
+    repo.git(&["add", "src/big.rs"]);
+    let out = repo.commit("feat: x");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("BUILD_NUMBER is read-only"), "{}", stderr(&out));
+    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "src/big.rs\n");
+}
+
+/// Two branches that both increment: merge and rebase never stop on BUILD_NUMBER.
+#[test]
+fn merges_and_rebases_keep_the_larger_number() {
+    let repo = versioned();
+    repo.git(&["checkout", "-q", "-b", "left"]);
+    for i in 0..3 {
+        repo.write(&format!("src/left{i}.rs"), &lines(12, "l"));
+        repo.git(&["add", "."]);
+        assert!(repo.commit(&format!("feat: left {i}")).status.success());
+    }
+    assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "right"]);
+    repo.write("src/right.rs", &lines(12, "r"));
+    repo.git(&["add", "."]);
+    assert!(repo.commit("feat: right").status.success());
+    assert_eq!(repo.read("BUILD_NUMBER"), "42\n");
+
+    let out = repo.git_output(&["merge", "--no-edit", "left"]);
+    assert!(out.status.success(), "merge stopped: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
+
+    repo.git(&["checkout", "-q", "-b", "rebased", "right~0"]);
+    repo.git(&["reset", "-q", "--hard", "HEAD^"]);
+    let out = repo.git_output(&["rebase", "left"]);
+    assert!(out.status.success(), "rebase stopped: {}", stderr(&out));
+    assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_side_that_is_not_a_number_is_a_real_conflict() {
+    let repo = versioned();
+    repo.git(&["checkout", "-q", "-b", "bad"]);
+    repo.write("BUILD_NUMBER", "oops\n");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "chore: bad"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("BUILD_NUMBER", "50\n");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "chore: good"]);
+    let out = repo.git_output(&["merge", "--no-edit", "bad"]);
+    assert!(!out.status.success());
+    let text = repo.read("BUILD_NUMBER");
+    assert!(text.contains("<<<<<<<") && text.contains("oops") && text.contains("50"), "{text}");
+    assert!(stderr(&out).contains("`oops` is not a number") || String::from_utf8_lossy(&out.stdout).contains("CONFLICT"));
+}
+
+#[test]
+fn install_registers_the_driver_only_inside_the_clone() {
+    let repo = versioned();
+    assert!(repo.read(".git/info/attributes").contains("BUILD_NUMBER merge=mpm-hooks-build-number"));
+    assert!(repo.git(&["config", "--local", "merge.mpm-hooks-build-number.driver"]).contains("merge-build-number %O %A %B"));
+    assert_eq!(repo.git(&["status", "--porcelain", "--untracked-files=all"]), "");
+    repo.cmd().arg("uninstall").assert().success().stdout(contains("BUILD_NUMBER merge driver: removed"));
+    assert!(!repo.read(".git/info/attributes").contains("mpm-hooks"));
+    assert!(!repo.read(".git/config").contains("mpm-hooks"));
+}

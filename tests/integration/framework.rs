@@ -1,0 +1,99 @@
+//! The hooks through the real pre-commit framework and prek, from a clone of this repository at
+//! its HEAD commit, as a team would point its .pre-commit-config.yaml at it. Each runner builds
+//! the crate once (language: rust); both share one target folder to keep that to one full build.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{TestRepo, stderr};
+
+fn runner_available(runner: &str) -> bool {
+    std::process::Command::new(runner).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+fn this_repository_at_head(tmp: &Path) -> (PathBuf, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let head = String::from_utf8(
+        std::process::Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(root)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let clone = tmp.join("mpm-hooks-src");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--no-local"])
+        .arg(root)
+        .arg(&clone)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    (clone, head)
+}
+
+fn drive(runner: &str) {
+    assert!(
+        runner_available(runner),
+        "`{runner}` is not installed: python3 -m pip install pre-commit==4.7.0 prek==0.5.11 (the README's test command does)"
+    );
+    let tmp = assert_fs::TempDir::new().unwrap();
+    let (source, head) = this_repository_at_head(tmp.path());
+    let repo = TestRepo::new();
+    repo.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg\n      - id: mpm-hooks-build-number\n",
+            source.display()
+        ),
+    );
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "7\n");
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "chore: start"]);
+
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/framework");
+    let home = tmp.path().join("cache");
+    let env = [
+        ("PRE_COMMIT_HOME", home.to_str().unwrap()),
+        ("PREK_HOME", home.to_str().unwrap()),
+        ("CARGO_TARGET_DIR", target.to_str().unwrap()),
+    ];
+    let out = repo
+        .command(runner)
+        .args(["install", "--hook-type", "pre-commit", "--hook-type", "commit-msg"])
+        .envs(env)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{runner} install: {}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+
+    repo.write("src.py", &"x = 1\n".repeat(20));
+    repo.git(&["add", "src.py"]);
+    let bad = repo.git_with(&env, &["commit", "-q", "-m", "Add the code."]);
+    let text = format!("{}{}", String::from_utf8_lossy(&bad.stdout), stderr(&bad));
+    assert!(!bad.status.success(), "{runner}: a bad message passed:\n{text}");
+    assert!(text.contains("type-empty"), "{runner}:\n{text}");
+    assert_eq!(repo.count(), 1);
+
+    let good = repo.git_with(&env, &["commit", "-q", "-m", "feat: add the code"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&good.stdout), stderr(&good));
+    assert!(good.status.success(), "{runner}:\n{text}");
+    assert_eq!(repo.count(), 2);
+    // The build number moved into the same commit (the rejected attempt did not count twice),
+    // and the runner saw no unstaged modification.
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "8\n", "{runner}:\n{text}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "{runner}");
+}
+
+#[test]
+fn through_the_pre_commit_framework() {
+    drive("pre-commit");
+}
+
+#[test]
+fn through_prek() {
+    drive("prek");
+}
