@@ -135,7 +135,11 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
             ),
         });
     }
-    if let Some(unknown) = opts.only.iter().find(|o| !stage.steps().iter().any(|s| s.name == o.as_str())) {
+    if let Some(unknown) = opts
+        .only
+        .iter()
+        .find(|o| !stage.steps().iter().any(|s| s.name == o.as_str()))
+    {
         let known: Vec<&str> = stage.steps().iter().map(|s| s.name).collect();
         return Err(Error::Usage {
             message: format!(

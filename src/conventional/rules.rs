@@ -190,7 +190,8 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
 
 fn has_url(line: &str) -> bool {
     static URL: OnceLock<Regex> = OnceLock::new();
-    URL.get_or_init(|| Regex::new(r"https?://\S").expect("valid regex")).is_match(line)
+    URL.get_or_init(|| Regex::new(r"https?://\S").expect("valid regex"))
+        .is_match(line)
 }
 
 fn trailing_nonblank_len(lines: &[String]) -> usize {

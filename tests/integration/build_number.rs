@@ -25,7 +25,11 @@ fn a_substantial_change_increments_into_the_same_commit() {
     repo.git(&["add", "src/big.rs"]);
     let out = repo.commit("feat: big change");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("BUILD_NUMBER 41 -> 42: 12 changed line(s) in 1 file(s)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("BUILD_NUMBER 41 -> 42: 12 changed line(s) in 1 file(s)"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(repo.read("BUILD_NUMBER"), "42\n");
     assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
@@ -62,7 +66,11 @@ fn a_pure_rename_counts_nothing_and_a_binary_counts_its_weight() {
     std::fs::write(repo.child("logo.bin"), b"\x00\x01\x02binary").unwrap();
     repo.git(&["add", "logo.bin"]);
     let out = repo.commit("feat: logo");
-    assert!(stderr(&out).contains("10 changed line(s) in 1 file(s)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("10 changed line(s) in 1 file(s)"),
+        "{}",
+        stderr(&out)
+    );
     assert_ne!(repo.read("BUILD_NUMBER"), before);
 }
 
@@ -104,7 +112,11 @@ fn without_build_number_one_line_says_how_to_start() {
     repo.git(&["add", "."]);
     let out = repo.commit("feat: b");
     assert!(out.status.success());
-    assert!(stderr(&out).contains("(no BUILD_NUMBER; `mpm-hooks init` starts one)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(no BUILD_NUMBER; `mpm-hooks init` starts one)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -116,7 +128,9 @@ fn skip_and_dry_run() {
         .args(["run", "pre-commit", "--dry-run"])
         .assert()
         .success()
-        .stderr(contains("would increment 41 -> 42: 20 changed line(s) in 1 file(s), 0 excluded; threshold 10"));
+        .stderr(contains(
+            "would increment 41 -> 42: 20 changed line(s) in 1 file(s), 0 excluded; threshold 10",
+        ));
     assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
     let out = repo.git_with(&[("SKIP", "build-number")], &["commit", "-q", "-m", "feat: skipped"]);
     assert!(out.status.success());
@@ -135,7 +149,10 @@ fn a_bad_build_number_blocks_the_commit_and_writes_nothing() {
     let out = repo.commit("feat: x");
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("error: BUILD_NUMBER: `abc` is not a whole number"), "{err}");
+    assert!(
+        err.contains("error: BUILD_NUMBER: `abc` is not a whole number"),
+        "{err}"
+    );
     assert!(err.contains("SKIP=build-number"), "{err}");
     assert_eq!(repo.read("BUILD_NUMBER"), "abc\n");
 }
@@ -146,11 +163,9 @@ fn a_locked_index_is_a_clear_error_and_nothing_is_written() {
     repo.write("src/big.rs", &lines(20, "s"));
     repo.git(&["add", "."]);
     std::fs::write(repo.child(".git/index.lock"), "").unwrap();
-    repo.cmd()
-        .args(["run", "pre-commit"])
-        .assert()
-        .code(2)
-        .stderr(contains("cannot stage BUILD_NUMBER; another git process holds index.lock"));
+    repo.cmd().args(["run", "pre-commit"]).assert().code(2).stderr(contains(
+        "cannot stage BUILD_NUMBER; another git process holds index.lock",
+    ));
     assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
     std::fs::remove_file(repo.child(".git/index.lock")).unwrap();
 }
@@ -188,7 +203,11 @@ fn merges_and_rebases_keep_the_larger_number() {
     assert_eq!(repo.read("BUILD_NUMBER"), "42\n");
 
     let out = repo.git_output(&["merge", "--no-edit", "left"]);
-    assert!(out.status.success(), "merge stopped: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "merge stopped: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
 
     repo.git(&["checkout", "-q", "-b", "rebased", "right~0"]);
@@ -211,17 +230,32 @@ fn a_side_that_is_not_a_number_is_a_real_conflict() {
     let out = repo.git_output(&["merge", "--no-edit", "bad"]);
     assert!(!out.status.success());
     let text = repo.read("BUILD_NUMBER");
-    assert!(text.contains("<<<<<<<") && text.contains("oops") && text.contains("50"), "{text}");
-    assert!(stderr(&out).contains("`oops` is not a number") || String::from_utf8_lossy(&out.stdout).contains("CONFLICT"));
+    assert!(
+        text.contains("<<<<<<<") && text.contains("oops") && text.contains("50"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("`oops` is not a number") || String::from_utf8_lossy(&out.stdout).contains("CONFLICT")
+    );
 }
 
 #[test]
 fn install_registers_the_driver_only_inside_the_clone() {
     let repo = versioned();
-    assert!(repo.read(".git/info/attributes").contains("BUILD_NUMBER merge=mpm-hooks-build-number"));
-    assert!(repo.git(&["config", "--local", "merge.mpm-hooks-build-number.driver"]).contains("merge-build-number %O %A %B"));
+    assert!(
+        repo.read(".git/info/attributes")
+            .contains("BUILD_NUMBER merge=mpm-hooks-build-number")
+    );
+    assert!(
+        repo.git(&["config", "--local", "merge.mpm-hooks-build-number.driver"])
+            .contains("merge-build-number %O %A %B")
+    );
     assert_eq!(repo.git(&["status", "--porcelain", "--untracked-files=all"]), "");
-    repo.cmd().arg("uninstall").assert().success().stdout(contains("BUILD_NUMBER merge driver: removed"));
+    repo.cmd()
+        .arg("uninstall")
+        .assert()
+        .success()
+        .stdout(contains("BUILD_NUMBER merge driver: removed"));
     assert!(!repo.read(".git/info/attributes").contains("mpm-hooks"));
     assert!(!repo.read(".git/config").contains("mpm-hooks"));
 }

@@ -26,7 +26,10 @@ fn a_rejected_commit_teaches_the_fix_and_keeps_the_message() {
     assert_eq!(repo.read(".git/COMMIT_EDITMSG"), "feature(api): Add the thing.\n");
     // Reopening the saved message after fixing it works.
     std::fs::write(repo.child(".git/COMMIT_EDITMSG"), "feat(api): add the thing\n").unwrap();
-    let out = repo.git_with(&[("GIT_EDITOR", "true")], &["commit", "-q", "--allow-empty", "-e", "-F", ".git/COMMIT_EDITMSG"]);
+    let out = repo.git_with(
+        &[("GIT_EDITOR", "true")],
+        &["commit", "-q", "--allow-empty", "-e", "-F", ".git/COMMIT_EDITMSG"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -45,7 +48,10 @@ fn the_editor_path_cleans_comments_and_scissors_as_git_does() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let out = repo.git_with(&[("GIT_EDITOR", editor.to_str().unwrap())], &["commit", "-q", "-v", "--allow-empty"]);
+    let out = repo.git_with(
+        &[("GIT_EDITOR", editor.to_str().unwrap())],
+        &["commit", "-q", "-v", "--allow-empty"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.git(&["log", "-1", "--format=%B"]).trim(), "fix: real subject");
 }
@@ -54,7 +60,12 @@ fn the_editor_path_cleans_comments_and_scissors_as_git_does() {
 fn merges_reverts_and_fixups_pass_as_they_are() {
     let repo = TestRepo::new();
     repo.install();
-    for m in ["Merge branch 'feature'", "Revert \"feat: x\"", "fixup! feat: x", "squash! fix: y"] {
+    for m in [
+        "Merge branch 'feature'",
+        "Revert \"feat: x\"",
+        "fixup! feat: x",
+        "squash! fix: y",
+    ] {
         let out = repo.git_output(&["commit", "-q", "--allow-empty", "-m", m]);
         assert!(out.status.success(), "{m}: {}", stderr(&out));
     }
@@ -64,27 +75,42 @@ fn merges_reverts_and_fixups_pass_as_they_are() {
 fn check_msg_file_stdin_and_message() {
     let repo = TestRepo::new();
     repo.write("msg", "fix: handle x\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\nBad stuff\n");
-    repo.cmd().args(["check-msg", "msg"]).assert().success().stdout(contains("ok: fix: handle x"));
+    repo.cmd()
+        .args(["check-msg", "msg"])
+        .assert()
+        .success()
+        .stdout(contains("ok: fix: handle x"));
     repo.cmd()
         .args(["check-msg", "-"])
         .write_stdin("Bad header\n")
         .assert()
         .code(1)
         .stderr(contains("type-empty"));
-    repo.cmd().args(["check-msg", "-m", "docs: explain y"]).assert().success();
+    repo.cmd()
+        .args(["check-msg", "-m", "docs: explain y"])
+        .assert()
+        .success();
     // -m is taken as it would be stored: a `#` line is not a comment there.
     repo.cmd().args(["check-msg", "-m", "# not a comment"]).assert().code(1);
     repo.cmd()
         .args(["check-msg", "--cleanup", "strip", "-m", "feat: x\n# dropped"])
         .assert()
         .success();
-    repo.cmd().args(["check-msg", "missing-file"]).assert().code(2).stderr(contains("cannot read missing-file"));
+    repo.cmd()
+        .args(["check-msg", "missing-file"])
+        .assert()
+        .code(2)
+        .stderr(contains("cannot read missing-file"));
 }
 
 #[test]
 fn check_msg_json() {
     let repo = TestRepo::new();
-    let out = repo.cmd().args(["check-msg", "--json", "-m", "feat(core)!: Drop it"]).output().unwrap();
+    let out = repo
+        .cmd()
+        .args(["check-msg", "--json", "-m", "feat(core)!: Drop it"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], false);
@@ -92,7 +118,11 @@ fn check_msg_json() {
     assert_eq!(v["scope"], "core");
     assert_eq!(v["breaking"], true);
     assert_eq!(v["errors"][0]["rule"], "subject-case");
-    let out = repo.cmd().args(["check-msg", "--json", "-m", "feat: x\nbody right after"]).output().unwrap();
+    let out = repo
+        .cmd()
+        .args(["check-msg", "--json", "-m", "feat: x\nbody right after"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], true);
     assert_eq!(v["warnings"][0]["rule"], "body-leading-blank");
@@ -105,13 +135,20 @@ fn config_changes_the_rules() {
         ".mpm-hooks.toml",
         "[commit_msg]\nscopes = [\"api\", \"cli\"]\nscope_required = true\nheader_max_length = 30\nignore = ['^WIP']\n[commit_msg.severity]\n\"subject-case\" = \"off\"\n",
     );
-    repo.cmd().args(["check-msg", "-m", "fix(api): Capital is fine now"]).assert().success();
+    repo.cmd()
+        .args(["check-msg", "-m", "fix(api): Capital is fine now"])
+        .assert()
+        .success();
     repo.cmd()
         .args(["check-msg", "-m", "fix(web): x"])
         .assert()
         .code(1)
         .stderr(contains("scope `web` is not allowed; allowed scopes: api, cli"));
-    repo.cmd().args(["check-msg", "-m", "fix: x"]).assert().code(1).stderr(contains("scope-empty"));
+    repo.cmd()
+        .args(["check-msg", "-m", "fix: x"])
+        .assert()
+        .code(1)
+        .stderr(contains("scope-empty"));
     repo.cmd()
         .args(["check-msg", "-m", "fix(cli): a header that is much too long"])
         .assert()
@@ -134,7 +171,10 @@ fn lint_commits_reports_each_failing_commit() {
         .arg("lint-commits")
         .assert()
         .code(1)
-        .stdout(contains(format!("{} fix: Three.  [subject-case, subject-full-stop]", &bad[..7])))
+        .stdout(contains(format!(
+            "{} fix: Three.  [subject-case, subject-full-stop]",
+            &bad[..7]
+        )))
         .stdout(contains("3 commit(s) checked, 1 failed"))
         .stdout(contains("Bad two").not());
     repo.cmd()
@@ -176,7 +216,11 @@ fn version_next_and_bump_auto_follow_history_and_tags() {
         .stdout(contains("1.4.1\npatch bump of 1.4.0 from 2 commit(s) since v1.4.0"))
         .stdout(contains(&fix[..7]));
     let feat = repo.commit_file("a", "4", "feat(api): a feature");
-    repo.cmd().args(["version", "next"]).assert().stdout(contains("1.5.0\n")).stdout(contains(&feat[..7]));
+    repo.cmd()
+        .args(["version", "next"])
+        .assert()
+        .stdout(contains("1.5.0\n"))
+        .stdout(contains(&feat[..7]));
     repo.commit_file("a", "5", "refactor: rework\n\nBREAKING CHANGE: the API changed");
     let out = repo.cmd().args(["version", "next", "--json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -196,9 +240,15 @@ fn below_one_a_breaking_change_bumps_minor() {
     let repo = TestRepo::new();
     repo.write("VERSION", "0.3.2\n");
     repo.commit_file("a", "1", "feat!: break it");
-    repo.cmd().args(["version", "next"]).assert().stdout(contains("0.4.0\n"));
+    repo.cmd()
+        .args(["version", "next"])
+        .assert()
+        .stdout(contains("0.4.0\n"));
     repo.write(".mpm-hooks.toml", "[version]\nmajor_version_zero = false\n");
-    repo.cmd().args(["version", "next"]).assert().stdout(contains("1.0.0\n"));
+    repo.cmd()
+        .args(["version", "next"])
+        .assert()
+        .stdout(contains("1.0.0\n"));
 }
 
 #[test]

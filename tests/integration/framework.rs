@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use crate::common::{TestRepo, stderr};
 
 fn runner_available(runner: &str) -> bool {
-    std::process::Command::new(runner).arg("--version").output().is_ok_and(|o| o.status.success())
+    std::process::Command::new(runner)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn this_repository_at_head(tmp: &Path) -> (PathBuf, String) {
@@ -68,7 +71,12 @@ fn drive(runner: &str) {
         .envs(env)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{runner} install: {}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        out.status.success(),
+        "{runner} install: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
 
     repo.write("src.py", &"x = 1\n".repeat(20));
     repo.git(&["add", "src.py"]);
