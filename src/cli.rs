@@ -85,6 +85,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scan for secrets: the staged change (default), files and folders, or history
+    Scan {
+        /// Files and folders to scan (works outside a repository too)
+        paths: Vec<PathBuf>,
+        /// Every line added in history: all of HEAD, or a range such as v1.0.0..HEAD
+        #[arg(long, num_args = 0..=1, default_missing_value = "HEAD", conflicts_with = "paths")]
+        history: Option<String>,
+        /// With --history: commits from this date (YYYY-MM-DD)
+        #[arg(long, requires = "history")]
+        since: Option<String>,
+        /// With --history: commits up to this date (YYYY-MM-DD)
+        #[arg(long, requires = "history")]
+        until: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ScanFormat,
+        /// Do not honour .gitignore and .ignore files
+        #[arg(long)]
+        no_ignore: bool,
+        /// Accept every current finding: write them to .mpm-hooks-baseline.json
+        #[arg(long)]
+        update_baseline: bool,
+    },
     /// The BUILD_NUMBER merge driver (git runs it: %O %A %B)
     #[command(hide = true)]
     MergeBuildNumber {
@@ -149,6 +171,13 @@ enum BumpLevel {
     Auto,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
 #[derive(Debug, Subcommand)]
 enum ConfigAction {
     /// Print the effective configuration, with the environment applied
@@ -196,6 +225,27 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
         } => check_msg(&ctx, file, message, cleanup, json),
         Command::LintCommits { from, to, json } => lint_commits(&ctx, from, to, json),
         Command::MergeBuildNumber { base: _, ours, theirs } => merge_build_number(&ours, &theirs),
+        Command::Scan {
+            paths,
+            history,
+            since,
+            until,
+            format,
+            no_ignore,
+            update_baseline,
+        } => scan(
+            &ctx,
+            ScanArgs {
+                paths,
+                history,
+                since,
+                until,
+                format,
+                no_ignore,
+                update_baseline,
+                verbose: cli.verbose > 0,
+            },
+        ),
     };
     result.map_err(|e| relative(e, &ctx))
 }
@@ -446,6 +496,97 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
         writeln!(out, "{} commit(s) checked, {} failed", commits.len(), failures.len())?;
     }
     Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+struct ScanArgs {
+    paths: Vec<PathBuf>,
+    history: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    format: ScanFormat,
+    no_ignore: bool,
+    update_baseline: bool,
+    verbose: bool,
+}
+
+fn scan(ctx: &Context, args: ScanArgs) -> Result<u8> {
+    use mpm_hooks::secrets::{self, Scanner, report};
+    let root = &ctx.ws.root;
+    let scanner = Scanner::new(&ctx.config.config.secrets, root)?;
+    let scanner = if args.update_baseline {
+        scanner
+    } else {
+        scanner.with_baseline(report::load_baseline(root)?)
+    };
+    let started = std::time::Instant::now();
+    let outcome = if let Some(range) = &args.history {
+        let date = |d: &Option<String>, end: bool| -> Result<Option<i64>> {
+            d.as_deref()
+                .map(|d| {
+                    let t = if end { "23:59:59" } else { "00:00:00" };
+                    humantime::parse_rfc3339_weak(&format!("{d} {t}"))
+                        .map(|t| {
+                            t.duration_since(std::time::UNIX_EPOCH)
+                                .map_or(0, |d| d.as_secs() as i64)
+                        })
+                        .map_err(|_| anyhow::anyhow!("`{d}` is not a date; write it as YYYY-MM-DD"))
+                })
+                .transpose()
+        };
+        secrets::scan_history(
+            &scanner,
+            ctx.ws.repo()?,
+            range,
+            date(&args.since, false)?,
+            date(&args.until, true)?,
+        )?
+    } else if args.paths.is_empty() {
+        secrets::scan_staged(&scanner, &ctx.ws.repo()?.staged()?)
+    } else {
+        let cwd = std::env::current_dir()?;
+        secrets::scan_paths(&scanner, &args.paths, &cwd, args.no_ignore)?
+    };
+    ctx.log.log(LogLevel::Info, || {
+        format!(
+            "scan: {} finding(s), {} skipped, {} commit(s), {:.0} ms",
+            outcome.findings.len(),
+            outcome.skipped.len(),
+            outcome.commits,
+            started.elapsed().as_secs_f64() * 1000.0
+        )
+    });
+    if args.update_baseline {
+        let n = report::write_baseline(root, &outcome.findings, ctx.ws.scratch_dir().as_deref())?;
+        writeln!(out(), "{}: {n} finding(s) accepted", report::BASELINE_FILE)?;
+        return Ok(0);
+    }
+    let mut out = out();
+    match args.format {
+        ScanFormat::Text => {
+            let text = report::text(&outcome.findings, &outcome.skipped, args.verbose);
+            write!(out, "{text}")?;
+            if outcome.findings.is_empty() && !ctx.env.quiet {
+                let what = if args.history.is_some() {
+                    format!("{} commit(s)", outcome.commits)
+                } else {
+                    "the scanned content".to_string()
+                };
+                writeln!(out, "no secrets found in {what}")?;
+            }
+        }
+        ScanFormat::Json => {
+            let mut v = report::json(&outcome.findings, &outcome.skipped);
+            if args.history.is_some() {
+                v["commits"] = outcome.commits.into();
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        ScanFormat::Sarif => {
+            let v = report::sarif(&outcome.findings, env!("MPM_HOOKS_VERSION"));
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+    }
+    Ok(if outcome.findings.is_empty() { 0 } else { 1 })
 }
 
 fn merge_build_number(ours: &std::path::Path, theirs: &std::path::Path) -> Result<u8> {

@@ -18,6 +18,7 @@ pub struct Config {
     pub version: VersionConfig,
     pub commit_msg: CommitMsgConfig,
     pub build: BuildConfig,
+    pub secrets: SecretsConfig,
     /// Overlays chosen by MPM_HOOKS_ENV; each may set any top-level key.
     #[serde(skip_serializing)]
     pub environments: BTreeMap<String, Config>,
@@ -195,6 +196,52 @@ impl Default for BuildConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretsConfig {
+    /// gitignore-style globs of paths never scanned.
+    pub allow_paths: Vec<String>,
+    /// Regexes; a found value that matches one is not reported.
+    pub allow_values: Vec<String>,
+    /// Built-in rule ids to turn off.
+    pub disable: Vec<String>,
+    /// Larger files are skipped (and reported as skipped).
+    pub max_file_size: u64,
+    /// Custom rules, with the same fields as the built-in ones.
+    pub rule: Vec<SecretRule>,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        SecretsConfig {
+            allow_paths: Vec::new(),
+            allow_values: Vec::new(),
+            disable: Vec::new(),
+            max_file_size: 2 * 1024 * 1024,
+            rule: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SecretRule {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    /// Literals, one of which must occur for the rule to run (case-insensitive); empty: always.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The secret is the first capture group, or the whole match.
+    pub regex: String,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub allow_values: Vec<String>,
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
+}
+
 /// The loaded configuration, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -248,6 +295,28 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
                 "[version] files: pattern for `{}` needs a named group (?P<version>...)",
                 file.path
             )));
+        }
+    }
+    for pattern in config
+        .secrets
+        .allow_values
+        .iter()
+        .chain(config.secrets.rule.iter().flat_map(|r| &r.allow_values))
+    {
+        regex::Regex::new(pattern)
+            .map_err(|e| cerr(format!("[secrets] allow_values: `{pattern}` is not a valid regex: {e}")))?;
+    }
+    for rule in &config.secrets.rule {
+        regex::bytes::Regex::new(&rule.regex)
+            .map_err(|e| cerr(format!("[[secrets.rule]] `{}`: regex does not compile: {e}", rule.id)))?;
+    }
+    let known = crate::secrets::builtin_ids();
+    for id in &config.secrets.disable {
+        if !known.contains(&id.as_str()) {
+            let hint = closest(id, &known)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            return Err(cerr(format!("[secrets] disable: no built-in rule `{id}`{hint}")));
         }
     }
     for pattern in &config.commit_msg.ignore {
@@ -407,6 +476,15 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 # ignore = []             # regexes for messages to accept as they are
 # [commit_msg.severity]
 # "subject-case" = "warn"
+
+[secrets]
+# allow_paths = ["tests/fixtures/**"]   # never scanned
+# allow_values = ['^sk_test_']          # found values matching these are not reported
+# disable = ["generic-secret-assignment"]
+# [[secrets.rule]]
+# id = "acme-token"
+# keywords = ["acme_"]
+# regex = '\b(acme_[a-z0-9]{32})\b'
 
 [build]
 # min_changed_lines = 10  # BUILD_NUMBER moves when a commit changes at least this many lines of code

@@ -351,6 +351,82 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// Calls `f(commit, path, added lines)` for every file each commit in `range` adds lines to,
+    /// against its first parent (or the empty tree). `range` is `A..B`, a single revision, or
+    /// HEAD; `since` / `until` bound the commit time (seconds since the epoch). Binary files
+    /// are left out. Returns the number of commits walked.
+    pub fn for_each_added_in_history(
+        &self,
+        range: &str,
+        since: Option<i64>,
+        until: Option<i64>,
+        mut f: impl FnMut(&str, &str, &[AddedLine]),
+    ) -> Result<usize> {
+        let werr = |e| Error::git("cannot walk history", e);
+        let mut walk = self.inner.revwalk().map_err(werr)?;
+        match range.split_once("..") {
+            Some((from, to)) => {
+                walk.push(self.resolve(if to.is_empty() { "HEAD" } else { to })?)
+                    .map_err(werr)?;
+                walk.hide(self.resolve(from)?).map_err(werr)?;
+            }
+            None => walk.push(self.resolve(range)?).map_err(werr)?,
+        }
+        let mut opts = git2::DiffOptions::new();
+        opts.context_lines(0);
+        let mut count = 0;
+        for oid in walk {
+            let commit = self.inner.find_commit(oid.map_err(werr)?).map_err(werr)?;
+            let time = commit.time().seconds();
+            if since.is_some_and(|s| time < s) || until.is_some_and(|u| time > u) {
+                continue;
+            }
+            count += 1;
+            let tree = commit.tree().map_err(werr)?;
+            let parent = commit.parents().next().map(|p| p.tree()).transpose().map_err(werr)?;
+            let diff = self
+                .inner
+                .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
+                .map_err(werr)?;
+            let id = commit.id().to_string();
+            let mut current: Option<(String, Vec<AddedLine>)> = None;
+            let flush = |cur: &mut Option<(String, Vec<AddedLine>)>, f: &mut dyn FnMut(&str, &str, &[AddedLine])| {
+                if let Some((path, lines)) = cur.take()
+                    && !lines.is_empty()
+                {
+                    f(&id, &path, &lines);
+                }
+            };
+            diff.print(git2::DiffFormat::Patch, |delta, _, line| {
+                let path = delta
+                    .new_file()
+                    .path()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if current.as_ref().is_none_or(|(p, _)| *p != path) {
+                    flush(&mut current, &mut f);
+                    current = Some((path, Vec::new()));
+                }
+                if line.origin() == '+'
+                    && !delta.new_file().is_binary()
+                    && let (Some((_, lines)), Some(n)) = (current.as_mut(), line.new_lineno())
+                {
+                    let text = String::from_utf8_lossy(line.content());
+                    lines.push(AddedLine {
+                        number: n,
+                        text: text.strip_suffix('\n').unwrap_or(&text).to_string(),
+                    });
+                }
+                true
+            })
+            .map_err(werr)?;
+            flush(&mut current, &mut f);
+        }
+        Ok(count)
+    }
+}
+
 fn index_error(path: &Path, e: git2::Error) -> Error {
     let hint = if e.code() == git2::ErrorCode::Locked {
         "; another git process holds index.lock: wait for it, or remove the stale lock file"

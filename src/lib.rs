@@ -12,6 +12,7 @@ pub mod error;
 pub mod fs;
 pub mod git;
 pub mod install;
+pub mod secrets;
 pub mod stage;
 pub mod version;
 

@@ -45,10 +45,16 @@ impl Stage {
 
     fn steps(self) -> &'static [Step] {
         match self {
-            Stage::PreCommit => &[Step {
-                name: "build-number",
-                run: crate::build_number::step,
-            }],
+            Stage::PreCommit => &[
+                Step {
+                    name: "secrets",
+                    run: crate::secrets::step,
+                },
+                Step {
+                    name: "build-number",
+                    run: crate::build_number::step,
+                },
+            ],
             Stage::CommitMsg => &[Step {
                 name: "commit-msg",
                 run: crate::conventional::step,

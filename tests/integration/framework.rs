@@ -49,7 +49,7 @@ fn drive(runner: &str) {
     repo.write(
         ".pre-commit-config.yaml",
         &format!(
-            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg\n      - id: mpm-hooks-build-number\n",
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg\n      - id: mpm-hooks-secrets\n      - id: mpm-hooks-build-number\n",
             source.display()
         ),
     );
@@ -85,6 +85,22 @@ fn drive(runner: &str) {
     assert!(!bad.status.success(), "{runner}: a bad message passed:\n{text}");
     assert!(text.contains("type-empty"), "{runner}:\n{text}");
     assert_eq!(repo.count(), 1);
+
+    // A staged secret is stopped by the secrets hook.
+    let key = mpm_hooks::secrets::builtin()
+        .iter()
+        .find(|r| r.id == "github-pat")
+        .unwrap()
+        .example;
+    repo.write("leak.py", key);
+    repo.git(&["add", "leak.py"]);
+    let leak = repo.git_with(&env, &["commit", "-q", "-m", "feat: leak"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&leak.stdout), stderr(&leak));
+    assert!(
+        !leak.status.success() && text.contains("github-pat"),
+        "{runner}:\n{text}"
+    );
+    repo.git(&["rm", "-q", "--cached", "leak.py"]);
 
     let good = repo.git_with(&env, &["commit", "-q", "-m", "feat: add the code"]);
     let text = format!("{}{}", String::from_utf8_lossy(&good.stdout), stderr(&good));

@@ -7,4 +7,5 @@ mod config;
 mod conformance;
 mod framework;
 mod hooks;
+mod secrets;
 mod version;

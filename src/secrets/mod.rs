@@ -1,0 +1,822 @@
+//! Secret scanning: rules (keywords, regex, entropy, allowlists), the scanner, and reports.
+//!
+//! The engine runs one Aho-Corasick automaton over all rules' keywords first; only the rules
+//! whose keywords occur then run their regex, and a rule's regex is compiled the first time it
+//! is needed (byte regexes without Unicode classes: compiling and matching are both far faster).
+//! A hook run over a change that mentions no keyword compiles no regex at all.
+
+mod builtin;
+pub mod report;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use ignore::gitignore::Gitignore;
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::{SecretRule, SecretsConfig};
+use crate::error::{Error, Result};
+
+/// A built-in rule, as data.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleDef {
+    pub id: &'static str,
+    pub description: &'static str,
+    /// Literals (matched case-insensitively), one of which must occur for the rule to run.
+    pub keywords: &'static [&'static str],
+    /// The secret is the first capture group, or the whole match.
+    pub regex: &'static str,
+    /// Minimum Shannon entropy (bits per character) of the secret.
+    pub entropy: Option<f64>,
+    /// A line the rule must flag (random characters in the provider's format).
+    pub example: &'static str,
+    /// A line the rule must not flag.
+    pub negative: &'static str,
+}
+
+pub fn builtin() -> &'static [RuleDef] {
+    builtin::BUILTIN
+}
+
+pub fn builtin_ids() -> Vec<&'static str> {
+    builtin::BUILTIN.iter().map(|r| r.id).collect()
+}
+
+struct Rule {
+    id: String,
+    description: String,
+    pattern: String,
+    entropy: Option<f64>,
+    allow_values: Vec<regex::Regex>,
+    allow_paths: Option<Gitignore>,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Rule {
+    fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| {
+                // ASCII classes first (fast); a pattern that needs Unicode falls back to it.
+                RegexBuilder::new(&self.pattern)
+                    .unicode(false)
+                    .build()
+                    .or_else(|_| RegexBuilder::new(&self.pattern).build())
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// Keyword-context rules (a provider name near a value) and the generic ones accept values
+    /// that a fixed token format would not, so they get the stricter value checks.
+    fn contextual(&self) -> bool {
+        self.entropy.is_some()
+    }
+}
+
+/// One secret found. The secret itself never leaves this struct except redacted or hashed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub description: String,
+    pub path: String,
+    pub line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The first four characters, then `…`.
+    pub redacted: String,
+    /// SHA-256 of the secret: what the baseline stores.
+    pub fingerprint: String,
+}
+
+/// A file that was not scanned, and why (never skipped silently).
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+pub struct Scanner {
+    rules: Vec<Rule>,
+    prefilter: AhoCorasick,
+    /// For each keyword pattern, the rules it enables.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules with no keywords: they always run.
+    always: Vec<usize>,
+    allow_paths: Option<Gitignore>,
+    allow_values: Vec<regex::Regex>,
+    pub max_file_size: u64,
+    baseline: HashSet<(String, String, String)>,
+}
+
+/// Lock files: their integrity hashes are not secrets.
+const LOCK_FILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "Cargo.lock",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "composer.lock",
+    "Gemfile.lock",
+    "go.sum",
+    "flake.lock",
+    "packages.lock.json",
+];
+
+impl Scanner {
+    pub fn new(cfg: &SecretsConfig, root: &Path) -> Result<Scanner> {
+        let cerr = |message: String| Error::Config {
+            path: crate::config::FILE_NAME.into(),
+            line: None,
+            message,
+        };
+        // Built-in and custom rules have the same fields.
+        let defs = builtin()
+            .iter()
+            .filter(|r| !cfg.disable.iter().any(|d| d == r.id))
+            .map(|r| SecretRule {
+                id: r.id.into(),
+                description: r.description.into(),
+                keywords: r.keywords.iter().map(|k| k.to_string()).collect(),
+                regex: r.regex.into(),
+                entropy: r.entropy,
+                allow_values: Vec::new(),
+                allow_paths: Vec::new(),
+            })
+            .chain(cfg.rule.iter().cloned());
+        let mut rules = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, def) in defs.enumerate() {
+            let SecretRule {
+                id,
+                description,
+                keywords,
+                regex: pattern,
+                entropy,
+                allow_values,
+                allow_paths,
+            } = def;
+            let description = if description.is_empty() {
+                id.clone()
+            } else {
+                description
+            };
+            let allow_values = allow_values
+                .iter()
+                .map(|v| regex::Regex::new(v).map_err(|e| cerr(format!("[[secrets.rule]] `{id}`: allow_values: {e}"))))
+                .collect::<Result<Vec<_>>>()?;
+            let allow_paths = (!allow_paths.is_empty())
+                .then(|| crate::build_number::globs(root, &allow_paths, "[[secrets.rule]] allow_paths"))
+                .transpose()?;
+            if keywords.is_empty() {
+                always.push(i);
+            }
+            for k in keywords {
+                let k = k.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == k) {
+                    Some(j) => keyword_rules[j].push(i),
+                    None => {
+                        patterns.push(k);
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+            rules.push(Rule {
+                id,
+                description,
+                pattern,
+                entropy,
+                allow_values,
+                allow_paths,
+                compiled: OnceLock::new(),
+            });
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| cerr(format!("[secrets] keywords: {e}")))?;
+        let allow_paths = (!cfg.allow_paths.is_empty())
+            .then(|| crate::build_number::globs(root, &cfg.allow_paths, "[secrets] allow_paths"))
+            .transpose()?;
+        let allow_values = cfg
+            .allow_values
+            .iter()
+            .map(|v| regex::Regex::new(v).map_err(|e| cerr(format!("[secrets] allow_values: {e}"))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Scanner {
+            rules,
+            prefilter,
+            keyword_rules,
+            always,
+            allow_paths,
+            allow_values,
+            max_file_size: cfg.max_file_size,
+            baseline: HashSet::new(),
+        })
+    }
+
+    /// Findings in the baseline file (`rule`, `path`, SHA-256 of the secret) are not reported.
+    pub fn with_baseline(mut self, entries: impl IntoIterator<Item = (String, String, String)>) -> Scanner {
+        self.baseline.extend(entries);
+        self
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether `path` is never scanned (config or lock file).
+    pub fn path_allowed(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        LOCK_FILES.contains(&name)
+            || self
+                .allow_paths
+                .as_ref()
+                .is_some_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
+    }
+
+    /// Why a file's content is not scanned: binary (a NUL in the first 8 KB) or too large.
+    pub fn skip_reason(&self, content: &[u8]) -> Option<String> {
+        if content.len() as u64 > self.max_file_size {
+            return Some(format!(
+                "larger than [secrets] max_file_size ({} bytes)",
+                self.max_file_size
+            ));
+        }
+        if content[..content.len().min(8192)].contains(&0) {
+            return Some("binary".into());
+        }
+        None
+    }
+
+    /// Scans `text`, whose first line is line `first_line` of `path`.
+    pub fn scan(&self, path: &str, text: &[u8], first_line: u32, out: &mut Vec<Finding>) {
+        let mut hit = vec![false; self.rules.len()];
+        for &i in &self.always {
+            hit[i] = true;
+        }
+        for m in self.prefilter.find_overlapping_iter(text) {
+            for &i in &self.keyword_rules[m.pattern().as_usize()] {
+                hit[i] = true;
+            }
+        }
+        // (finding, span, rank: 0 a token format, 1 a keyword-context rule, 2 a generic rule)
+        let mut found: Vec<(Finding, (usize, usize), u8)> = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !hit[i] {
+                continue;
+            }
+            if rule
+                .allow_paths
+                .as_ref()
+                .is_some_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
+            {
+                continue;
+            }
+            let Some(re) = rule.regex() else { continue };
+            for caps in re.captures_iter(text) {
+                let Some(m) = caps.get(1).or_else(|| caps.get(0)) else {
+                    continue;
+                };
+                let secret = String::from_utf8_lossy(m.as_bytes());
+                if !self.reportable(rule, &secret, line_of(text, m.start())) {
+                    continue;
+                }
+                let line = first_line + text[..m.start()].iter().filter(|&&b| b == b'\n').count() as u32;
+                let fingerprint = fingerprint(&secret);
+                if self
+                    .baseline
+                    .contains(&(rule.id.clone(), path.to_string(), fingerprint.clone()))
+                {
+                    continue;
+                }
+                let finding = Finding {
+                    rule: rule.id.clone(),
+                    description: rule.description.clone(),
+                    path: path.to_string(),
+                    line,
+                    commit: None,
+                    redacted: redact(&secret),
+                    fingerprint,
+                };
+                let rank = if rule.id.starts_with("generic-") {
+                    2
+                } else {
+                    u8::from(rule.contextual())
+                };
+                found.push((finding, (m.start(), m.end()), rank));
+            }
+        }
+        // One secret, one finding: the most specific rule that matched the same characters.
+        let spans: Vec<((usize, usize), u8)> = found.iter().map(|f| (f.1, f.2)).collect();
+        out.extend(
+            found
+                .into_iter()
+                .filter(|(_, (a, b), rank)| !spans.iter().any(|((x, y), r)| r < rank && a < y && x < b))
+                .map(|(f, _, _)| f),
+        );
+    }
+
+    fn reportable(&self, rule: &Rule, secret: &str, line: &[u8]) -> bool {
+        if let Some(min) = rule.entropy
+            && shannon(secret) < min
+        {
+            return false;
+        }
+        if is_placeholder(secret)
+            || (rule.contextual() && !contextual_value_ok(secret, rule.id.starts_with("generic-")))
+        {
+            return false;
+        }
+        if rule
+            .allow_values
+            .iter()
+            .chain(&self.allow_values)
+            .any(|re| re.is_match(secret))
+        {
+            return false;
+        }
+        let line = String::from_utf8_lossy(line);
+        !(ALLOW_MARKERS.iter().any(|m| line.contains(m)) || is_integrity_line(&line))
+    }
+}
+
+/// Inline annotations that mark a line as not a secret (ours, gitleaks', detect-secrets').
+pub const ALLOW_MARKERS: &[&str] = &["mpm-hooks: allow", "gitleaks:allow", "pragma: allowlist secret"];
+
+fn line_of(text: &[u8], at: usize) -> &[u8] {
+    let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let end = text[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+fn is_integrity_line(line: &str) -> bool {
+    line.contains("integrity") && (line.contains("sha512-") || line.contains("sha384-") || line.contains("sha1-"))
+}
+
+/// Values that are documentation, not credentials.
+pub fn is_placeholder(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    if l.starts_with("-----begin") || l.starts_with("putty-user-key-file") {
+        // A key block: a placeholder only when its body is elided or a template.
+        let body: String = l.lines().skip(1).filter(|x| !x.starts_with("-----")).collect();
+        return body.contains("...") || body.contains("xxxx") || body.contains('<') || body.contains("example");
+    }
+    const WORDS: &[&str] = &[
+        "example",
+        "placeholder",
+        "changeme",
+        "change_me",
+        "change-me",
+        "dummy",
+        "redacted",
+        "sample",
+        "<",
+        ">",
+        "${",
+        "{{",
+        "%(",
+        "environ",
+        "getenv",
+        "process.env",
+        "env::var",
+        "env(",
+        "env[",
+    ];
+    if WORDS.iter().any(|w| l.contains(w)) {
+        return true;
+    }
+    if l.contains("your")
+        && ["here", "key", "token", "secret", "password", "_id"]
+            .iter()
+            .any(|w| l.contains(w))
+    {
+        return true;
+    }
+    if [
+        "xxxx",
+        "****",
+        "....",
+        "----",
+        "____",
+        "0000000000",
+        "1234567890",
+        "abcdef123456",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+    {
+        return true;
+    }
+    if v.starts_with('$') || (v.starts_with('%') && v.ends_with('%')) {
+        return true;
+    }
+    // Common development defaults in connection strings.
+    matches!(
+        l.as_str(),
+        "password"
+            | "pass"
+            | "passwd"
+            | "pwd"
+            | "secret"
+            | "postgres"
+            | "root"
+            | "admin"
+            | "test"
+            | "mysql"
+            | "redis"
+            | "guest"
+            | "user"
+            | "123456"
+            | "12345678"
+            | "password123"
+            | "mongo"
+            | "rabbitmq"
+    )
+}
+
+/// For keyword-context and generic rules: a credential mixes kinds of characters (the generic
+/// rules insist on letters and digits), and is not a path, a dotted name, or an identifier.
+fn contextual_value_ok(v: &str, generic: bool) -> bool {
+    let has = |f: fn(&char) -> bool| v.chars().any(|c| f(&c));
+    let (lower, upper, digit) = (
+        has(char::is_ascii_lowercase),
+        has(char::is_ascii_uppercase),
+        has(char::is_ascii_digit),
+    );
+    let symbol = has(|c| !c.is_ascii_alphanumeric());
+    let kinds = [lower, upper, digit, symbol].iter().filter(|&&k| k).count();
+    if v.contains("://") && !v.contains('@') {
+        return false; // a URL with no credentials in it
+    }
+    if kinds < 2 || (generic && !(digit && (lower || upper))) {
+        return false;
+    }
+    let letters = v.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    let identifier = v.chars().all(|c| c.is_ascii_alphabetic() || c == '_') && (!(lower && upper) || camel_words(v));
+    let dotted = v.contains('.')
+        && v.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    let path = v.contains('/')
+        && !v.contains('+')
+        && v.split('/')
+            .filter(|p| !p.is_empty())
+            .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
+    letters > 0 && !identifier && !dotted && !path
+}
+
+/// `getPasswordFromVault`, `PasswordField`: words, each an upper-case letter then lower-case ones.
+fn camel_words(v: &str) -> bool {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    for c in v.chars().filter(|c| *c != '_') {
+        if c.is_ascii_uppercase() && !current.is_empty() {
+            segments.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    segments.push(current);
+    segments
+        .iter()
+        .skip(1)
+        .all(|s| s.len() >= 2 && s.chars().skip(1).all(|c| c.is_ascii_lowercase()))
+}
+
+/// Shannon entropy in bits per character.
+pub fn shannon(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let bytes = s.as_bytes();
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The first four characters, then `…`: enough to recognise, never enough to use.
+pub fn redact(secret: &str) -> String {
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}…")
+}
+
+pub fn fingerprint(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Scans the lines a staged change adds: consecutive added lines form one block, so that
+/// multi-line rules (PEM keys) see the whole added hunk.
+pub fn scan_added(scanner: &Scanner, path: &str, lines: &[crate::git::AddedLine], out: &mut Vec<Finding>) {
+    let mut i = 0;
+    while i < lines.len() {
+        let start = lines[i].number;
+        let mut j = i;
+        let mut text = String::new();
+        while j < lines.len() && lines[j].number == start + (j - i) as u32 {
+            if j > i {
+                text.push('\n');
+            }
+            text.push_str(&lines[j].text);
+            j += 1;
+        }
+        scanner.scan(path, text.as_bytes(), start, out);
+        i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner() -> Scanner {
+        Scanner::new(&SecretsConfig::default(), Path::new("/r")).unwrap()
+    }
+
+    #[test]
+    fn at_least_a_hundred_rules_with_unique_ids() {
+        let ids = builtin_ids();
+        assert!(ids.len() >= 100, "{}", ids.len());
+        let unique: HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+    }
+
+    /// Each rule fires on its own positive example and not on its negative one.
+    #[test]
+    fn every_rule_fires_on_its_example_only() {
+        let s = scanner();
+        for def in builtin() {
+            let mut found = Vec::new();
+            s.scan("src/app.py", def.example.as_bytes(), 1, &mut found);
+            assert!(
+                found.iter().any(|f| f.rule == def.id),
+                "{} did not fire on its example (found {:?})",
+                def.id,
+                found.iter().map(|f| &f.rule).collect::<Vec<_>>()
+            );
+            let mut found = Vec::new();
+            s.scan("src/app.py", def.negative.as_bytes(), 1, &mut found);
+            assert!(
+                !found.iter().any(|f| f.rule == def.id),
+                "{} fired on its negative example: {:?}",
+                def.id,
+                def.negative
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_never_fire() {
+        let s = scanner();
+        for line in [
+            "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+            "api_key = \"xxxxxxxxxxxxxxxxxxxxxxxx\"",
+            "token = \"****************\"",
+            "password = \"<your-password>\"",
+            "secret = \"${APP_SECRET}\"",
+            "token: \"{{ vault_token }}\"",
+            "api_key = \"your-api-key-here\"",
+            "password = \"changeme\"",
+            "api_key = os.environ[\"API_KEY\"]",
+            "const token = process.env.GITHUB_TOKEN",
+            "let key = std::env::var(\"API_KEY\")?;",
+            "\"integrity\": \"sha512-Q2F0Y2hUaGVIYXNoV2l0aEFMb25nQmFzZTY0U3RyaW5nVGhhdExvb2tzUmFuZG9tMTIzNDU2Nzg5\"",
+        ] {
+            let mut found = Vec::new();
+            s.scan("src/app.py", line.as_bytes(), 1, &mut found);
+            assert!(
+                found.is_empty(),
+                "{line}: {:?}",
+                found.iter().map(|f| &f.rule).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn inline_allow_markers() {
+        let s = scanner();
+        let key = builtin().iter().find(|r| r.id == "github-pat").unwrap().example;
+        for marker in ALLOW_MARKERS {
+            let mut found = Vec::new();
+            s.scan("a.py", format!("{key}  # {marker}").as_bytes(), 1, &mut found);
+            assert!(found.is_empty(), "{marker}");
+        }
+    }
+
+    #[test]
+    fn line_numbers_and_redaction() {
+        let s = scanner();
+        let key = builtin().iter().find(|r| r.id == "github-pat").unwrap().example;
+        let text = format!("a\nb\n{key}\n");
+        let mut found = Vec::new();
+        s.scan("a.py", text.as_bytes(), 10, &mut found);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 12);
+        assert_eq!(found[0].redacted, "ghp_…");
+    }
+
+    #[test]
+    fn a_change_with_no_keyword_compiles_no_regex() {
+        let s = scanner();
+        let mut found = Vec::new();
+        s.scan("a.rs", b"fn main() { println!(\"hello\"); }", 1, &mut found);
+        assert!(s.rules.iter().all(|r| r.compiled.get().is_none()));
+    }
+
+    #[test]
+    fn identifiers_are_not_credentials() {
+        assert!(camel_words("getPasswordFromVault"));
+        assert!(!camel_words("gSDhXdNEBYXASP"));
+        assert!(!contextual_value_ok("getPasswordFromVault", true));
+        assert!(!contextual_value_ok("config.db.password", false));
+        assert!(!contextual_value_ok("/etc/secrets/db", false));
+        assert!(contextual_value_ok("gSDhXdNEBYXASP", false));
+        assert!(contextual_value_ok("s3cr3tP4ssw0rd!", true));
+    }
+
+    #[test]
+    fn entropy() {
+        assert!(shannon("aaaaaaaa") < 0.01);
+        assert!(shannon("aB3$kL9@pQ2!") > 3.5);
+    }
+}
+
+/// What a scan found and left out.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<Skipped>,
+    /// Commits walked (history scans).
+    pub commits: usize,
+}
+
+/// The staged change: only the lines it adds, read from the index by git.
+pub fn scan_staged(scanner: &Scanner, view: &crate::git::StagedView) -> Outcome {
+    let mut out = Outcome::default();
+    for file in &view.files {
+        if file.added.is_empty() && !file.binary || scanner.path_allowed(&file.path) {
+            continue;
+        }
+        if file.binary {
+            out.skipped.push(Skipped {
+                path: file.path.clone(),
+                reason: "binary".into(),
+            });
+            continue;
+        }
+        let size: usize = file.added.iter().map(|l| l.text.len() + 1).sum();
+        if size as u64 > scanner.max_file_size {
+            out.skipped.push(Skipped {
+                path: file.path.clone(),
+                reason: format!("larger than [secrets] max_file_size ({} bytes)", scanner.max_file_size),
+            });
+            continue;
+        }
+        scan_added(scanner, &file.path, &file.added, &mut out.findings);
+    }
+    out
+}
+
+/// Files and folders, in parallel; hidden files included, .gitignore honoured unless
+/// `no_ignore`. Paths are shown relative to `base` when under it.
+pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, no_ignore: bool) -> Result<Outcome> {
+    use std::sync::Mutex;
+    let Some((first, rest)) = paths.split_first() else {
+        return Ok(Outcome::default());
+    };
+    for p in paths {
+        if !p.exists() {
+            return Err(Error::Read {
+                path: p.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+    }
+    let mut builder = ignore::WalkBuilder::new(first);
+    for p in rest {
+        builder.add(p);
+    }
+    builder
+        .hidden(false)
+        .ignore(!no_ignore)
+        .git_ignore(!no_ignore)
+        .git_global(!no_ignore)
+        .git_exclude(!no_ignore)
+        .parents(!no_ignore)
+        .filter_entry(|e| e.file_name() != ".git");
+    let result = Mutex::new(Outcome::default());
+    let errors = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            let Ok(entry) = entry else {
+                return ignore::WalkState::Continue;
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return ignore::WalkState::Continue;
+            }
+            let path = entry.path();
+            let shown = path
+                .strip_prefix(base)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .trim_start_matches("./")
+                .to_string();
+            if scanner.path_allowed(&shown) {
+                return ignore::WalkState::Continue;
+            }
+            let too_big = entry.metadata().is_ok_and(|m| m.len() > scanner.max_file_size);
+            let mut local = Outcome::default();
+            if too_big {
+                local.skipped.push(Skipped {
+                    path: shown,
+                    reason: format!("larger than [secrets] max_file_size ({} bytes)", scanner.max_file_size),
+                });
+            } else {
+                match std::fs::read(path) {
+                    Ok(content) => match scanner.skip_reason(&content) {
+                        Some(reason) => local.skipped.push(Skipped { path: shown, reason }),
+                        None => scanner.scan(&shown, &content, 1, &mut local.findings),
+                    },
+                    Err(e) => errors.lock().expect("not poisoned").push((path.to_path_buf(), e)),
+                }
+            }
+            if !local.findings.is_empty() || !local.skipped.is_empty() {
+                let mut r = result.lock().expect("not poisoned");
+                r.findings.extend(local.findings);
+                r.skipped.extend(local.skipped);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    if let Some((path, source)) = errors.into_inner().expect("not poisoned").into_iter().next() {
+        return Err(Error::Read { path, source });
+    }
+    let mut out = result.into_inner().expect("not poisoned");
+    out.findings
+        .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Every line added in the history of `range`, each finding with the commit that added it.
+pub fn scan_history(
+    scanner: &Scanner,
+    repo: &crate::git::Repo,
+    range: &str,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    out.commits = repo.for_each_added_in_history(range, since, until, |commit, path, lines| {
+        if scanner.path_allowed(path) {
+            return;
+        }
+        let start = out.findings.len();
+        scan_added(scanner, path, lines, &mut out.findings);
+        for f in &mut out.findings[start..] {
+            f.commit = Some(commit.to_string());
+        }
+    })?;
+    Ok(out)
+}
+
+/// The pre-commit step `secrets`.
+pub fn step(input: &crate::stage::StepInput<'_>) -> Result<crate::stage::Outcome> {
+    let root = &input.repo.root;
+    let scanner = Scanner::new(&input.ctx.config.config.secrets, root)?.with_baseline(report::load_baseline(root)?);
+    let outcome = scan_staged(&scanner, input.staged()?);
+    let skipped: Vec<String> = outcome
+        .skipped
+        .iter()
+        .map(|s| format!("skipped {}: {}", s.path, s.reason))
+        .collect();
+    if outcome.findings.is_empty() {
+        return Ok(crate::stage::Outcome::Ok(skipped));
+    }
+    Ok(crate::stage::Outcome::Failed(report::text(
+        &outcome.findings,
+        &outcome.skipped,
+        true,
+    )))
+}

@@ -1,0 +1,156 @@
+//! What a scan found, as text, JSON or SARIF 2.1.0, and the baseline of accepted findings.
+//! Findings carry the secret only redacted and hashed: no output here can leak one.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Finding, Skipped};
+use crate::error::{Error, Result};
+
+pub const BASELINE_FILE: &str = ".mpm-hooks-baseline.json";
+
+/// The three ways out, printed under every finding list.
+pub const WAYS_OUT: &str = "  If it is a secret: remove it (and rotate it: it may already be copied somewhere).
+  If it is not: mark the line with a comment `mpm-hooks: allow`,
+  or accept the current findings with `mpm-hooks scan --update-baseline`.";
+
+pub fn text(findings: &[Finding], skipped: &[Skipped], list_skipped: bool) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let at = match &f.commit {
+            Some(c) => format!("{}:{} ({})", f.path, f.line, &c[..c.len().min(10)]),
+            None => format!("{}:{}", f.path, f.line),
+        };
+        out.push_str(&format!("{at}: {} ({}): {}\n", f.rule, f.description, f.redacted));
+    }
+    if !skipped.is_empty() {
+        if list_skipped {
+            for s in skipped {
+                out.push_str(&format!("skipped {}: {}\n", s.path, s.reason));
+            }
+        } else {
+            out.push_str(&format!(
+                "skipped {} file(s) (binary or too large; -v lists them)\n",
+                skipped.len()
+            ));
+        }
+    }
+    if !findings.is_empty() {
+        out.push_str(&format!("{} secret(s) found\n{WAYS_OUT}\n", findings.len()));
+    }
+    out
+}
+
+pub fn json(findings: &[Finding], skipped: &[Skipped]) -> serde_json::Value {
+    serde_json::json!({ "findings": findings, "skipped": skipped })
+}
+
+/// SARIF 2.1.0: one result per finding, with its rule and where it is, so code-scanning UIs
+/// show it.
+pub fn sarif(findings: &[Finding], version: &str) -> serde_json::Value {
+    let mut rule_ids: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.description.as_str()))
+        .collect();
+    rule_ids.sort();
+    rule_ids.dedup();
+    let rules: Vec<_> = rule_ids
+        .iter()
+        .map(|(id, description)| {
+            serde_json::json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": description },
+                "defaultConfiguration": { "level": "error" },
+            })
+        })
+        .collect();
+    let results: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let mut message = format!("{} found: {}", f.description, f.redacted);
+            if let Some(c) = &f.commit {
+                message.push_str(&format!(" (added in commit {c})"));
+            }
+            serde_json::json!({
+                "ruleId": f.rule,
+                "ruleIndex": rule_ids.iter().position(|(id, _)| *id == f.rule),
+                "level": "error",
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.path },
+                        "region": { "startLine": f.line },
+                    }
+                }],
+                "partialFingerprints": { "secretSha256/v1": f.fingerprint },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "mpm-hooks",
+                "version": version,
+                "informationUri": "https://www.conventionalcommits.org",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Baseline {
+    version: u32,
+    findings: Vec<BaselineEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct BaselineEntry {
+    rule: String,
+    path: String,
+    /// SHA-256 of the secret; never the secret.
+    sha256: String,
+}
+
+/// The accepted findings, as (rule, path, sha256); an absent file accepts nothing.
+pub fn load_baseline(root: &Path) -> Result<Vec<(String, String, String)>> {
+    let path = root.join(BASELINE_FILE);
+    let Some(text) = crate::fs::read_optional(&path)? else {
+        return Ok(Vec::new());
+    };
+    let b: Baseline = serde_json::from_str(&text).map_err(|e| Error::Config {
+        path: BASELINE_FILE.into(),
+        line: Some(e.line()),
+        message: format!("not a valid baseline: {e}; regenerate it with `mpm-hooks scan --update-baseline`"),
+    })?;
+    Ok(b.findings.into_iter().map(|e| (e.rule, e.path, e.sha256)).collect())
+}
+
+pub fn write_baseline(root: &Path, findings: &[Finding], scratch: Option<&Path>) -> Result<usize> {
+    let mut entries: Vec<BaselineEntry> = findings
+        .iter()
+        .map(|f| BaselineEntry {
+            rule: f.rule.clone(),
+            path: f.path.clone(),
+            sha256: f.fingerprint.clone(),
+        })
+        .collect();
+    entries.sort_by(|a, b| (&a.path, &a.rule, &a.sha256).cmp(&(&b.path, &b.rule, &b.sha256)));
+    entries.dedup_by(|a, b| a.path == b.path && a.rule == b.rule && a.sha256 == b.sha256);
+    let n = entries.len();
+    let text = serde_json::to_string_pretty(&Baseline {
+        version: 1,
+        findings: entries,
+    })
+    .map_err(|e| Error::Write {
+        path: BASELINE_FILE.into(),
+        source: std::io::Error::other(e),
+    })? + "\n";
+    crate::fs::write_atomic(&root.join(BASELINE_FILE), text.as_bytes(), scratch)?;
+    Ok(n)
+}

@@ -1,0 +1,6 @@
+use std::env;
+
+fn main() {
+const TOKEN: &str = "AIzadMlHUvTCQCyEZDz-TddJ8HyS5SUkCnD8zRA";
+    println!("ready");
+}

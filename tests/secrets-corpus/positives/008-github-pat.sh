@@ -1,0 +1,4 @@
+export SERVICE_TOKEN="ghp_N5N1aE6PwZPf1Qh6yYTWmE4lBYOvfZ8UzDzV"
+#!/bin/sh
+set -eu
+cd "$(dirname "$0")"

@@ -1,0 +1,6 @@
+use std::env;
+
+fn main() {
+    println!("ready");
+}
+const TOKEN: &str = "gho_ofbciOx9gy1CJdObOIRpFqaDZeV7G5IfQHeV";

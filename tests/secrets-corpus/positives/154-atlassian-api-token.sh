@@ -1,0 +1,4 @@
+export SERVICE_TOKEN="ATATT3_R6fNGpYTMmzPKJIlDfkWSx3RIFvLwowdEV8r17vfVlcOsdhxqMLnu0tLOwr5v5ZxqMXrPEZVlQ6mpGmtQP0cmmx1HOhsJpVSRt66fRMPmOhTZTU5JrjNky3ffKx0lrFnr4aEgCbEtWtuY9JaDOM_eU3q5qQa_tbR9YVd-fp8jlZPDH5k44NS_B3j0"
+#!/bin/sh
+set -eu
+cd "$(dirname "$0")"

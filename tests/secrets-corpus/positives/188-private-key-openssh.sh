@@ -1,0 +1,12 @@
+# deploy key
+KEY="$(cat <<EOF
+-----BEGIN OPENSSH PRIVATE KEY-----
+5Hk/NE5amlEkYgeAR32vlOqw0DfhlnmISupJ7iWnCZYDIu2Vgt7CDGRjlrUdsuRN
+Lq3FFD1Es2FB2wVVBGDmGL9xbpfrAr/xbVVjkJqxL++N8rz7pR76GVE+bi1+EYXC
+rcF3u2GaRtUv4J9iQB36wmvS7NnQTBkaWWq/kksbN0wTJpysBu5FiQnSjls9Px9P
+lgh5JYtyo/szHQvao/JZqvhdcNeofdlXfA4DVHqkzA45Gp0Ty13r0c1oW5eCJ1bC
+tbxA4yK9YRFuXsMxPnhyQHTfUMhEx9ZzRRqJD3iDGQdEJh4WzdaSxj1hEKgwrIuG
+JTu/UrxGlDGfOJeRN7d0Y3A+megxQfdB0/byiqr5huyU9tQjRwGcrK2nrwBlD/aT
+-----END OPENSSH PRIVATE KEY-----
+EOF
+)"

@@ -1,0 +1,15 @@
+# deploy key
+KEY="$(cat <<EOF
+-----BEGIN EC PRIVATE KEY-----
+p4iHHdEfd9oFlD3cWXV/J7uj0Fy4ukMOctrkeBqzKTidebrZnS85PbubXjf1qJ8D
+6TbBIxlgbjoArWEMCHb1Sl82c95dyPF9b4JoMIGoC+gQMt2Li2y52j16pVwXSqg5
+4WJLBypVVZbUozCSeqG+b6/Hpi0RCDD+tL+UCUGr3vUznbKmVxI437bECEQrtUOH
+EndMfOaEuPA9hvzNmutAqOVYpj8loP6wx5Z+27AONRGblzXImeyAPxub6gzjsmEK
+sQePpWlvkDMtURQ8j14GN1jUC/lWMh/9oQ2O4NegtPBqwatCyO+eQupIhH//h2/R
+3icfztAF7g2wYSiOPZwsnWzpSbN0i3y3tg3vZ7cwfkq81FnLtg9vqu27sb/gVD/I
+7GgZ8BR+QOwpvnBmilmTCRTWVFt9Dw4HsPTO1vtPlDYb2DV8tM+WAPsVVcGM7oe2
+z7L+IYcDQG3cBojRhAwtO8T3Izk2FgkxLqGI7yuZ+IgS+ZeYWJreNH3cMuIp6NT8
+WGqA9jn5FnLI29ecojzDlUu4vF+kmfL7POhiDmYy3SUuKeCxyFjFogrinshccab/
+-----END EC PRIVATE KEY-----
+EOF
+)"

@@ -1,0 +1,10 @@
+# deploy key
+KEY="$(cat <<EOF
+-----BEGIN ENCRYPTED PRIVATE KEY-----
+vxSXWVNbuWgkRAJYLz7JCYs/yjvgcZiAT/7cfoxbXs3Hc33n8FZ6NOB3fK+ZH00/
+a+y1DMupOr5BqiswaCyuS1ntPIx8cYyoXJpFdNNGgUqhl0Ppqko4dxFr3iEXOnUX
+d6DgM/RXkl/q2M3IqbxwCHWUBcswQMXBO9t/dKna4Glduv+oqD+YAU9Okk6hinYR
+p35ug4IX0vErQ8GRzhif8rryuOEeRvK1PjNiVXmW7280VRmXvyaJgv3M+PUaTFmY
+-----END ENCRYPTED PRIVATE KEY-----
+EOF
+)"

@@ -1,0 +1,2 @@
+# settings
+db_password = "fXsSHG77ONOZJyGhft"

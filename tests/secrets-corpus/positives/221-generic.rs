@@ -1,0 +1,2 @@
+# settings
+let auth_token = "SHew3Y630fLqqX1SJY";

@@ -1,0 +1,2 @@
+# settings
+db_password = "pixAJE59bdKdkRF4X8"

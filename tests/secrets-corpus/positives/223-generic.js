@@ -1,0 +1,2 @@
+# settings
+const apiKey = "fA7kVg56YgDRLBGPEZ";

@@ -1,0 +1,2 @@
+# settings
+let auth_token = "kzKqXb159kzw0LaK5S";

@@ -1,0 +1,2 @@
+# settings
+db_password = "F11ct1393DSALvjl8b"

@@ -1,0 +1,2 @@
+# settings
+const apiKey = "1bkjmn25QXJLecuN8I";

@@ -1,0 +1,2 @@
+# settings
+let auth_token = "DK2OeV63OThfwfOpTU";
