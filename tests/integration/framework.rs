@@ -101,6 +101,7 @@ fn drive(runner: &str) {
         "{runner}:\n{text}"
     );
     repo.git(&["rm", "-q", "--cached", "leak.py"]);
+    std::fs::remove_file(repo.child("leak.py")).unwrap();
 
     let good = repo.git_with(&env, &["commit", "-q", "-m", "feat: add the code"]);
     let text = format!("{}{}", String::from_utf8_lossy(&good.stdout), stderr(&good));
