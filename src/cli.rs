@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mpm_hooks::Context;
+use mpm_hooks::checks;
+use mpm_hooks::config::Tier;
 use mpm_hooks::config::{self, LogLevel};
 use mpm_hooks::conventional::{self, Cleanup};
 use mpm_hooks::stage::{self, Outcome, Stage};
@@ -107,6 +109,24 @@ enum Command {
         #[arg(long)]
         update_baseline: bool,
     },
+    /// Run every check's auto-fix on all tracked files (or the staged ones)
+    Fix {
+        #[arg(long)]
+        staged: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The quality gate: quality-tier checks on all tracked files, the secret scan, version status
+    Check {
+        /// Only the staged files
+        #[arg(long)]
+        staged: bool,
+        /// The release gate: the quality gate plus the release-tier checks
+        #[arg(long)]
+        release: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The BUILD_NUMBER merge driver (git runs it: %O %A %B)
     #[command(hide = true)]
     MergeBuildNumber {
@@ -200,6 +220,9 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
     let verbosity = if cli.quiet { -1 } else { cli.verbose as i8 };
     let mut ctx = Context::load(verbosity)?;
     ctx.env.quiet |= cli.quiet;
+    if !matches!(cli.command, Command::MergeBuildNumber { .. }) {
+        recover_leftovers(&ctx);
+    }
     ctx.log.log(LogLevel::Debug, || format!("command: {:?}", cli.command));
     let result = match cli.command {
         Command::Version(args) => version_cmd(&ctx, args),
@@ -225,6 +248,8 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
         } => check_msg(&ctx, file, message, cleanup, json),
         Command::LintCommits { from, to, json } => lint_commits(&ctx, from, to, json),
         Command::MergeBuildNumber { base: _, ours, theirs } => merge_build_number(&ours, &theirs),
+        Command::Fix { staged, json } => fix(&ctx, staged, json),
+        Command::Check { staged, release, json } => gate(&ctx, staged, release, json),
         Command::Scan {
             paths,
             history,
@@ -262,7 +287,17 @@ fn relative(e: anyhow::Error, ctx: &Context) -> anyhow::Error {
 pub fn run_hook(name: &str, args: Vec<OsString>) -> Result<u8> {
     let stage = Stage::from_hook_name(name).expect("main checked the hook name");
     let ctx = Context::load(0)?;
+    recover_leftovers(&ctx);
     run_stage(&ctx, stage, &args, &stage::Options::default()).map_err(|e| relative(e, &ctx))
+}
+
+/// Unstaged changes that a killed run set aside go back before anything else happens.
+fn recover_leftovers(ctx: &Context) {
+    if let Some(repo) = &ctx.ws.repo {
+        for line in mpm_hooks::checks::recover(repo) {
+            anstream::eprintln!("mpm-hooks: {line}");
+        }
+    }
 }
 
 /// Every way into a stage ends here: run it, print one line per step, then the failures.
@@ -496,6 +531,153 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
         writeln!(out, "{} commit(s) checked, {} failed", commits.len(), failures.len())?;
     }
     Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+/// Tracked files, or the staged ones (not deleted).
+fn target_files(ctx: &Context, staged: bool) -> Result<Vec<String>> {
+    let repo = ctx.ws.repo()?;
+    Ok(if staged {
+        repo.staged()?
+            .files
+            .into_iter()
+            .filter(|f| f.status != 'D')
+            .map(|f| f.path)
+            .collect()
+    } else {
+        repo.tracked()?
+            .into_iter()
+            .filter(|f| ctx.ws.root.join(f).exists())
+            .collect()
+    })
+}
+
+fn print_results(results: &[checks::CheckResult]) -> Result<()> {
+    let mut out = out();
+    for r in results {
+        let word = match r.status {
+            checks::Status::Passed => "ok",
+            checks::Status::Failed => "FAILED",
+            checks::Status::Fixed => "fixed",
+            checks::Status::Skipped => "skipped",
+        };
+        let mut line = format!("{:<20} {word:<8} {:>8.1} ms", r.name, r.millis);
+        if let Some(n) = &r.note {
+            line.push_str(&format!("  {n}"));
+        }
+        if !r.fixed.is_empty() {
+            line.push_str(&format!("  changed: {}", r.fixed.join(", ")));
+        }
+        writeln!(out, "{line}")?;
+    }
+    for r in results
+        .iter()
+        .filter(|r| r.status == checks::Status::Failed && !r.output.trim().is_empty())
+    {
+        writeln!(out, "\n--- {} ---\n{}", r.name, r.output.trim_end())?;
+    }
+    Ok(())
+}
+
+fn fix(ctx: &Context, staged: bool, json: bool) -> Result<u8> {
+    let files = target_files(ctx, staged)?;
+    let results = checks::fix_all(&ctx.config.config.check, &files, &ctx.ws.root)?;
+    if json {
+        writeln!(
+            out(),
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "fixes": results }))?
+        )?;
+    } else if results.is_empty() {
+        writeln!(out(), "no check has a `fix` command")?;
+    } else {
+        print_results(&results)?;
+    }
+    Ok(if results.iter().any(|r| r.status == checks::Status::Failed) {
+        1
+    } else {
+        0
+    })
+}
+
+/// The quality gate (and with `release`, the release gate).
+fn gate(ctx: &Context, staged: bool, release: bool, json: bool) -> Result<u8> {
+    let cfg = &ctx.config.config;
+    let files = target_files(ctx, staged)?;
+    let mut selected = checks::of_tier(&cfg.check, Tier::Quality);
+    if release {
+        for c in checks::of_tier(&cfg.check, Tier::Release) {
+            if !selected.iter().any(|s| s.name == c.name) {
+                selected.push(c);
+            }
+        }
+    }
+    let env = &ctx.env;
+    let mut results = checks::run(
+        &selected,
+        &files,
+        &ctx.ws.root,
+        cfg.checks.jobs,
+        &|n| env.skips(n),
+        None,
+    )?;
+
+    let started = std::time::Instant::now();
+    let scanner = mpm_hooks::secrets::Scanner::new(&cfg.secrets, &ctx.ws.root)?
+        .with_baseline(mpm_hooks::secrets::report::load_baseline(&ctx.ws.root)?);
+    let paths: Vec<PathBuf> = files.iter().map(|f| ctx.ws.root.join(f)).collect();
+    let scan = if paths.is_empty() {
+        mpm_hooks::secrets::Outcome::default()
+    } else {
+        mpm_hooks::secrets::scan_paths(&scanner, &paths, &ctx.ws.root, false)?
+    };
+    results.push(checks::CheckResult {
+        name: "secrets".into(),
+        status: if scan.findings.is_empty() {
+            checks::Status::Passed
+        } else {
+            checks::Status::Failed
+        },
+        note: Some(format!("{} file(s) scanned", files.len())),
+        output: mpm_hooks::secrets::report::text(&scan.findings, &[], false),
+        fixed: Vec::new(),
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+    });
+    if ctx.ws.root.join(version::VERSION_FILE).exists() {
+        let started = std::time::Instant::now();
+        let (status, note) = match version::status(&ctx.ws.root, &cfg.version) {
+            Ok(s) if s.in_sync() => (checks::Status::Passed, s.development_format),
+            Ok(s) => (
+                checks::Status::Failed,
+                format!(
+                    "a source disagrees with VERSION {}: run mpm-hooks version rebuild",
+                    s.version
+                ),
+            ),
+            Err(e) => (checks::Status::Failed, e.relative_to(&ctx.ws.root).to_string()),
+        };
+        results.push(checks::CheckResult {
+            name: "version".into(),
+            status,
+            note: Some(note),
+            output: String::new(),
+            fixed: Vec::new(),
+            millis: started.elapsed().as_secs_f64() * 1000.0,
+        });
+    }
+    let failed = results.iter().any(|r| r.status == checks::Status::Failed);
+    if json {
+        let v = serde_json::json!({ "gate": if release { "release" } else { "quality" }, "ok": !failed, "results": results });
+        writeln!(out(), "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        print_results(&results)?;
+        writeln!(
+            out(),
+            "\n{} gate: {}",
+            if release { "release" } else { "quality" },
+            if failed { "FAILED" } else { "passed" }
+        )?;
+    }
+    Ok(if failed { 1 } else { 0 })
 }
 
 struct ScanArgs {

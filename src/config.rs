@@ -19,6 +19,9 @@ pub struct Config {
     pub commit_msg: CommitMsgConfig,
     pub build: BuildConfig,
     pub secrets: SecretsConfig,
+    /// Configured commands (linters, formatters, tests), run on staged or tracked files.
+    pub check: Vec<Check>,
+    pub checks: ChecksConfig,
     /// Overlays chosen by MPM_HOOKS_ENV; each may set any top-level key.
     #[serde(skip_serializing)]
     pub environments: BTreeMap<String, Config>,
@@ -242,6 +245,59 @@ pub struct SecretRule {
     pub allow_paths: Vec<String>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub name: String,
+    /// One command line, split as a shell would (quotes respected), run without a shell.
+    /// `{files}` stands for the matching files, each one argument.
+    pub run: String,
+    /// The auto-fix variant, if the tool has one.
+    #[serde(default)]
+    pub fix: Option<String>,
+    /// gitignore-style globs over repository paths; empty: every file.
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default = "default_tiers")]
+    pub tiers: Vec<Tier>,
+    /// false: run once with no file arguments.
+    #[serde(default = "yes")]
+    pub pass_filenames: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    PreCommit,
+    Quality,
+    Release,
+}
+
+fn default_tiers() -> Vec<Tier> {
+    vec![Tier::PreCommit, Tier::Quality]
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChecksConfig {
+    /// How many checks run at once; 0: one per core.
+    pub jobs: usize,
+    /// Run a failing check's `fix`, re-stage what it changed, and check again.
+    pub autofix: bool,
+}
+
+impl Default for ChecksConfig {
+    fn default() -> Self {
+        ChecksConfig { jobs: 0, autofix: true }
+    }
+}
+
 /// The loaded configuration, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -317,6 +373,25 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
             return Err(cerr(format!("[secrets] disable: no built-in rule `{id}`{hint}")));
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for check in &config.check {
+        if !names.insert(check.name.as_str()) {
+            return Err(cerr(format!(
+                "[[check]] `{}` is defined twice; give each check its own name",
+                check.name
+            )));
+        }
+        for (key, line) in [("run", Some(&check.run)), ("fix", check.fix.as_ref())] {
+            if let Some(line) = line
+                && shlex::split(line).is_none_or(|argv| argv.is_empty())
+            {
+                return Err(cerr(format!(
+                    "[[check]] `{}`: {key} = {line:?} is not a command line (empty, or an unclosed quote)",
+                    check.name
+                )));
+            }
         }
     }
     for pattern in &config.commit_msg.ignore {
@@ -490,6 +565,21 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 # min_changed_lines = 10  # BUILD_NUMBER moves when a commit changes at least this many lines of code
 # binary_weight = 10
 # exclude = ["*.md", "docs/**"]
+
+# Checks run on the staged files before each commit (tier pre-commit), by `mpm-hooks check`
+# (tier quality) and `mpm-hooks check --release` (tier release):
+# [[check]]
+# name = "black"
+# run = "black --check {files}"   # split like a shell would, run without one
+# fix = "black {files}"           # optional: the auto-fix variant
+# files = ["*.py"]
+# exclude = ["migrations/**"]
+# tiers = ["pre-commit", "quality"]
+# pass_filenames = true           # false: run once with no file arguments
+#
+# [checks]
+# jobs = 0                        # 0: one per core
+# autofix = true
 
 # Per-environment overrides, chosen by MPM_HOOKS_ENV (default: development):
 # [environments.production]

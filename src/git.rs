@@ -427,6 +427,97 @@ impl Repo {
     }
 }
 
+/// Work tree against the index, for setting unstaged changes aside while checks run. All
+/// in-process (git2): no subprocess.
+impl Repo {
+    fn workdir_diff(&self, paths: &[String], binary: bool) -> Result<git2::Diff<'_>> {
+        let index = self.index()?;
+        let mut opts = git2::DiffOptions::new();
+        opts.show_binary(binary).disable_pathspec_match(true);
+        for p in paths {
+            opts.pathspec(p);
+        }
+        self.inner
+            .diff_index_to_workdir(Some(&index), Some(&mut opts))
+            .map_err(|e| Error::git("cannot compare the work tree with the index", e))
+    }
+
+    /// Which of `paths` differ between the work tree and the index.
+    pub fn unstaged(&self, paths: &[String]) -> Result<Vec<String>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let diff = self.workdir_diff(paths, false)?;
+        Ok(diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect())
+    }
+
+    /// The work tree's changes to `paths` as a binary-safe patch that `apply_patch` takes back.
+    pub fn unstaged_patch(&self, paths: &[String]) -> Result<Vec<u8>> {
+        let diff = self.workdir_diff(paths, true)?;
+        let mut out = Vec::new();
+        diff.print(git2::DiffFormat::Patch, |_, _, line| {
+            if matches!(line.origin(), '+' | '-' | ' ') {
+                out.push(line.origin() as u8);
+            }
+            out.extend_from_slice(line.content());
+            true
+        })
+        .map_err(|e| Error::git("cannot write the unstaged changes as a patch", e))?;
+        Ok(out)
+    }
+
+    /// Makes the work tree's `paths` match the index.
+    pub fn checkout_index(&self, paths: &[String]) -> Result<()> {
+        let mut index = self.index()?;
+        let mut co = git2::build::CheckoutBuilder::new();
+        co.force().update_index(false);
+        for p in paths {
+            co.path(p);
+        }
+        self.inner
+            .checkout_index(Some(&mut index), Some(&mut co))
+            .map_err(|e| Error::git("cannot set the work tree to the staged content", e))
+    }
+
+    /// Applies a patch made by `unstaged_patch` to the work tree.
+    pub fn apply_patch(&self, patch: &[u8]) -> Result<()> {
+        if patch.is_empty() {
+            return Ok(());
+        }
+        let diff = git2::Diff::from_buffer(patch).map_err(|e| Error::git("cannot read the saved patch", e))?;
+        self.inner
+            .apply(&diff, git2::ApplyLocation::WorkDir, None)
+            .map_err(|e| Error::git("the saved changes do not apply to the work tree", e))
+    }
+
+    /// Every path in the index.
+    pub fn tracked(&self) -> Result<Vec<String>> {
+        let index = self.index()?;
+        Ok(index
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+            .collect())
+    }
+
+    /// Stages the work-tree content of `paths`.
+    pub fn stage_paths(&self, paths: &[String]) -> Result<()> {
+        let mut index = self.index()?;
+        for p in paths {
+            let path = Path::new(p);
+            if self.root.join(path).exists() {
+                index.add_path(path).map_err(|e| index_error(path, e))?;
+            } else {
+                index.remove_path(path).map_err(|e| index_error(path, e))?;
+            }
+        }
+        index.write().map_err(|e| index_error(Path::new("index"), e))
+    }
+}
+
 fn index_error(path: &Path, e: git2::Error) -> Error {
     let hint = if e.code() == git2::ErrorCode::Locked {
         "; another git process holds index.lock: wait for it, or remove the stale lock file"

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod build_number;
+pub mod checks;
 pub mod config;
 pub mod conventional;
 pub mod error;

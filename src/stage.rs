@@ -47,6 +47,10 @@ impl Stage {
         match self {
             Stage::PreCommit => &[
                 Step {
+                    name: "checks",
+                    run: crate::checks::step,
+                },
+                Step {
                     name: "secrets",
                     run: crate::secrets::step,
                 },
