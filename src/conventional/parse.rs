@@ -126,22 +126,58 @@ pub struct Footer {
     pub value: String,
 }
 
-fn header_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // The conventionalcommits preset: `^(\w*)(?:\((.*)\))?!?: (.*)$`, with JavaScript's ASCII `\w`.
-    RE.get_or_init(|| Regex::new(r"^([A-Za-z0-9_]*)(?:\((.*)\))?(!?): (.*)$").expect("valid regex"))
+/// The conventionalcommits preset's header, `^(\w*)(?:\((.*)\))?!?: (.*)$` (JavaScript's ASCII
+/// `\w`), matched by hand: the scope runs to the last `)` that is followed by `: ` or `!: `, as
+/// the greedy `.*` makes it. Returns (type, scope, `!`, subject).
+fn split_header(h: &str) -> Option<(&str, Option<&str>, bool, &str)> {
+    let kind_end = h
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(h.len());
+    let kind = &h[..kind_end];
+    let rest = &h[kind_end..];
+    let after = |r: &str| -> Option<(bool, usize)> {
+        if r.starts_with(": ") {
+            Some((false, 2))
+        } else if r.starts_with("!: ") {
+            Some((true, 3))
+        } else {
+            None
+        }
+    };
+    if let Some(inner) = rest.strip_prefix('(') {
+        // The last `)` that a `: ` or `!: ` follows.
+        let close = inner
+            .match_indices(')')
+            .map(|(i, _)| i)
+            .filter(|&i| after(&inner[i + 1..]).is_some())
+            .next_back()?;
+        let (bang, skip) = after(&inner[close + 1..])?;
+        return Some((kind, Some(&inner[..close]), bang, &inner[close + 1 + skip..]));
+    }
+    let (bang, skip) = after(rest)?;
+    Some((kind, None, bang, &rest[skip..]))
 }
 
-fn footer_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^(BREAKING CHANGE|BREAKING-CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #)(.*)$").expect("valid regex")
-    })
+/// A footer line, `Token: value` or `Token #value` (`BREAKING CHANGE` may hold a space).
+fn split_footer(line: &str) -> Option<(&str, &str)> {
+    let token_end = if line.starts_with("BREAKING CHANGE") {
+        "BREAKING CHANGE".len()
+    } else {
+        let mut chars = line.char_indices();
+        if !chars.next().is_some_and(|(_, c)| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        chars
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let rest = &line[token_end..];
+    let value = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(" #"))?;
+    Some((&line[..token_end], value))
 }
 
-fn gpg_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^\s*gpg:").expect("valid regex"))
+fn is_gpg_line(line: &str) -> bool {
+    line.trim_start().starts_with("gpg:")
 }
 
 /// Parses a (cleaned) message. Never fails: what does not match leaves fields empty, and the
@@ -151,18 +187,18 @@ pub fn parse(message: &str) -> Commit {
     let lines: Vec<&str> = trimmed
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .filter(|l| !gpg_re().is_match(l))
+        .filter(|l| !is_gpg_line(l))
         .collect();
     let header = lines.first().copied().unwrap_or("").to_string();
     let mut commit = Commit {
         header: header.clone(),
         ..Commit::default()
     };
-    if let Some(c) = header_re().captures(&header) {
-        commit.kind = Some(c[1].to_string()).filter(|s| !s.is_empty());
-        commit.scope = c.get(2).map(|m| m.as_str().to_string()).filter(|s| !s.is_empty());
-        commit.subject = Some(c[4].to_string()).filter(|s| !s.is_empty());
-        if &c[3] == "!" {
+    if let Some((kind, scope, bang, subject)) = split_header(&header) {
+        commit.kind = Some(kind.to_string()).filter(|s| !s.is_empty());
+        commit.scope = scope.map(str::to_string).filter(|s| !s.is_empty());
+        commit.subject = Some(subject.to_string()).filter(|s| !s.is_empty());
+        if bang {
             commit.breaking = true;
             commit.breaking_note = commit.subject.clone();
         }
@@ -183,7 +219,7 @@ pub fn parse(message: &str) -> Commit {
             paragraph_start = i + 1;
             continue;
         }
-        if i == paragraph_start && footer_re().is_match(line) {
+        if i == paragraph_start && split_footer(line).is_some() {
             footer_start = Some(i);
         }
     }
@@ -207,10 +243,10 @@ pub fn parse(message: &str) -> Commit {
     commit.footer = join(footer);
     commit.blank_before_footer = footer_start.is_some_and(|i| i > 0 && rest[i - 1].trim().is_empty());
     for line in footer {
-        if let Some(c) = footer_re().captures(line) {
+        if let Some((token, value)) = split_footer(line) {
             commit.footers.push(Footer {
-                token: c[1].to_string(),
-                value: c[2].to_string(),
+                token: token.to_string(),
+                value: value.to_string(),
             });
         } else if let Some(last) = commit.footers.last_mut() {
             last.value.push('\n');
@@ -231,35 +267,70 @@ pub fn parse(message: &str) -> Commit {
 /// Messages accepted as they are (commitlint's default ignores): merges, reverts, reapplies,
 /// fixup!/squash!/amend!, bare versions, automatic merges.
 pub fn is_ignored(message: &str) -> bool {
-    static RES: OnceLock<Vec<Regex>> = OnceLock::new();
-    let res = RES.get_or_init(|| {
-        [
-            // JavaScript's `m` flag: `^` and `$` at every line, CR and LF both ending lines.
-            r"(?mR)^((Merge pull request)|(Merge (.*?) into (.*?)|(Merge branch (.*?)))(?:\r?\n)*$)",
-            r"(?mR)^(Merge tag (.*?))(?:\r?\n)*$",
-            r"^(R|r)evert (.*)",
-            r"^(R|r)eapply (.*)",
-            r"^(amend|fixup|squash)!",
-            r"^(Merged (.*?)(in|into) (.*)|Merged PR (.*): (.*))",
-            r"^Merge remote-tracking branch(\s*)(.*)",
-            r"^Automatic merge(.*)",
-            r"^Auto-merged (.*?) into (.*)",
-        ]
-        .iter()
-        .map(|r| Regex::new(r).expect("valid regex"))
-        .collect()
-    });
-    res.iter().any(|r| r.is_match(message)) || is_bare_version(message)
+    // commitlint's patterns, each behind the literal it needs, so that a plain message (the
+    // commit-msg hook's usual case) compiles none of them.
+    let starts = |p: &str| message.starts_with(p);
+    let anchored = [
+        "Revert ",
+        "revert ",
+        "Reapply ",
+        "reapply ",
+        "amend!",
+        "fixup!",
+        "squash!",
+        "Merged ",
+        "Merge remote-tracking branch",
+        "Automatic merge",
+        "Auto-merged ",
+    ];
+    if anchored.iter().any(|p| starts(p)) && anchored_re().is_match(message) {
+        return true;
+    }
+    // The merge patterns carry JavaScript's `m` flag: they match at the start of any line.
+    if message.contains("Merge ") && multiline_merge_re().is_match(message) {
+        return true;
+    }
+    is_bare_version(message)
+}
+
+fn anchored_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"^(?:(?:R|r)evert (.*)|(?:R|r)eapply (.*)|(?:amend|fixup|squash)!",
+            r"|Merged (.*?)(?:in|into) (.*)|Merged PR (.*): (.*)",
+            r"|Merge remote-tracking branch(\s*)(.*)|Automatic merge(.*)|Auto-merged (.*?) into (.*))"
+        ))
+        .expect("valid regex")
+    })
+}
+
+fn multiline_merge_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // `R`: CR and LF both end lines, as in JavaScript.
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?mR)^(?:Merge pull request|(?:Merge (.*?) into (.*?)|Merge branch (.*?))(?:\r?\n)*$",
+            r"|Merge tag (.*?)(?:\r?\n)*$)"
+        ))
+        .expect("valid regex")
+    })
 }
 
 /// `1.2.3`, `v1.2.3` or `chore(release): 1.2.3` alone on the first line.
 fn is_bare_version(message: &str) -> bool {
-    static CHORE: OnceLock<Regex> = OnceLock::new();
     let first = message.split('\n').next().unwrap_or("");
-    let chore = CHORE.get_or_init(|| Regex::new(r"^chore(\([^)]+\))?:").expect("valid regex"));
-    let stripped = chore.replace(first, "");
+    // `^chore(\([^)]+\))?:` removed, as commitlint does.
+    let stripped = match first.strip_prefix("chore") {
+        Some(rest) if rest.starts_with(':') => &rest[1..],
+        Some(rest) if rest.starts_with('(') => match rest.find(')') {
+            Some(i) if i > 1 && rest[i + 1..].starts_with(':') => &rest[i + 2..],
+            _ => first,
+        },
+        _ => first,
+    };
     let v = stripped.trim().trim_start_matches(['v', '=', ' ', '\t']);
-    semver::Version::parse(v).is_ok()
+    v.starts_with(|c: char| c.is_ascii_digit()) && semver::Version::parse(v).is_ok()
 }
 
 /// Length as JavaScript counts it (UTF-16 code units), which is what commitlint limits.
@@ -316,6 +387,24 @@ mod tests {
         assert_eq!((c.kind, c.subject), (None, None));
         let c = parse("feat:x");
         assert_eq!(c.kind, None);
+    }
+
+    #[test]
+    fn header_split_matches_the_presets_regex() {
+        assert_eq!(split_header("feat(a): b"), Some(("feat", Some("a"), false, "b")));
+        assert_eq!(split_header("feat(a)!: b"), Some(("feat", Some("a"), true, "b")));
+        assert_eq!(split_header("feat!: b"), Some(("feat", None, true, "b")));
+        assert_eq!(
+            split_header("fix(a): b (c): d"),
+            Some(("fix", Some("a): b (c"), false, "d"))
+        );
+        assert_eq!(split_header("fix(a) : b"), None);
+        assert_eq!(split_header(": b"), Some(("", None, false, "b")));
+        assert_eq!(split_header("feat:x"), None);
+        assert_eq!(split_header("feat: "), Some(("feat", None, false, "")));
+        assert_eq!(split_footer("Refs #12"), Some(("Refs", "12")));
+        assert_eq!(split_footer("BREAKING CHANGE: x"), Some(("BREAKING CHANGE", "x")));
+        assert_eq!(split_footer("Not a footer"), None);
     }
 
     #[test]
