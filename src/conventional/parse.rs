@@ -149,8 +149,7 @@ fn split_header(h: &str) -> Option<(&str, Option<&str>, bool, &str)> {
         let close = inner
             .match_indices(')')
             .map(|(i, _)| i)
-            .filter(|&i| after(&inner[i + 1..]).is_some())
-            .next_back()?;
+            .rfind(|&i| after(&inner[i + 1..]).is_some())?;
         let (bang, skip) = after(&inner[close + 1..])?;
         return Some((kind, Some(&inner[..close]), bang, &inner[close + 1 + skip..]));
     }
