@@ -502,13 +502,8 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
             .map(|(_, _, oid)| *oid),
     };
     let commits = repo.commits(from, to)?;
-    let mut failures = Vec::new();
-    for c in &commits {
-        let verdict = conventional::lint(&c.message, cfg);
-        if !verdict.valid {
-            failures.push((c, verdict));
-        }
-    }
+    let verdicts = conventional::lint_many(commits.iter().map(|c| c.message.as_str()).collect(), cfg);
+    let failures: Vec<_> = commits.iter().zip(verdicts).filter(|(_, v)| !v.valid).collect();
     if json {
         let list: Vec<_> = failures
             .iter()

@@ -77,6 +77,22 @@ pub fn lint(message: &str, cfg: &CommitMsgConfig) -> Verdict {
     verdict
 }
 
+/// Lints many messages, in order, on every core.
+pub fn lint_many(messages: Vec<&str>, cfg: &CommitMsgConfig) -> Vec<Verdict> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = messages.len().div_ceil(threads).max(256);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = messages
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|m| lint(m, cfg)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("lint does not panic"))
+            .collect()
+    })
+}
+
 fn user_ignored(header: &str, cfg: &CommitMsgConfig) -> bool {
     // Validated when the config was loaded.
     cfg.ignore
