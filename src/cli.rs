@@ -617,7 +617,7 @@ fn gate(ctx: &Context, staged: bool, release: bool, json: bool) -> Result<u8> {
     )?;
 
     let started = std::time::Instant::now();
-    let scanner = mpm_hooks::secrets::Scanner::new(&cfg.secrets, &ctx.ws.root)?
+    let scanner = mpm_hooks::secrets::Scanner::for_bulk(&cfg.secrets, &ctx.ws.root)?
         .with_baseline(mpm_hooks::secrets::report::load_baseline(&ctx.ws.root)?);
     let paths: Vec<PathBuf> = files.iter().map(|f| ctx.ws.root.join(f)).collect();
     let scan = if paths.is_empty() {
@@ -689,7 +689,11 @@ struct ScanArgs {
 fn scan(ctx: &Context, args: ScanArgs) -> Result<u8> {
     use mpm_hooks::secrets::{self, Scanner, report};
     let root = &ctx.ws.root;
-    let scanner = Scanner::new(&ctx.config.config.secrets, root)?;
+    let scanner = if args.paths.is_empty() && args.history.is_none() {
+        Scanner::new(&ctx.config.config.secrets, root)?
+    } else {
+        Scanner::for_bulk(&ctx.config.config.secrets, root)?
+    };
     let scanner = if args.update_baseline {
         scanner
     } else {
