@@ -83,7 +83,8 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         ]));
     }
     let work_value = version::parse_build(&work, Path::new(BUILD_FILE))?;
-    let staged = input.repo.index_content(BUILD_FILE)?;
+    let index = input.repo.edit_index()?;
+    let staged = index.content(BUILD_FILE)?;
     let current = match &staged {
         Some(bytes) => version::parse_build(&String::from_utf8_lossy(bytes), Path::new(BUILD_FILE))?,
         None => work_value,
@@ -116,7 +117,7 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     }
     // The index first: when it is locked, nothing at all has been written.
     let new = format!("{next}\n");
-    input.repo.stage_content(BUILD_FILE, new.as_bytes())?;
+    index.stage(BUILD_FILE, new.as_bytes())?;
     let mut plan = Plan::default();
     plan.changes.push(Change {
         rel: BUILD_FILE.into(),

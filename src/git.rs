@@ -190,11 +190,45 @@ impl Repo {
         }
     }
 
+    /// The index, loaded once, for reading an entry and then staging new content for it.
+    pub fn edit_index(&self) -> Result<IndexEdit<'_>> {
+        Ok(IndexEdit {
+            repo: self,
+            index: self.index()?,
+        })
+    }
+
     /// Stages `content` as `rel` (a path relative to the root) in the index, without touching
     /// the work tree; fails, writing nothing, when another process holds index.lock.
     pub fn stage_content(&self, rel: &str, content: &[u8]) -> Result<()> {
+        self.edit_index()?.stage(rel, content)
+    }
+}
+
+/// One loaded index: read an entry's staged content, then stage new content, with one load.
+pub struct IndexEdit<'r> {
+    repo: &'r Repo,
+    index: git2::Index,
+}
+
+impl IndexEdit<'_> {
+    /// The content of `rel` as the index holds it, if it is there.
+    pub fn content(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let Some(entry) = self.index.get_path(Path::new(rel), 0) else {
+            return Ok(None);
+        };
+        let blob = self
+            .repo
+            .inner
+            .find_blob(entry.id)
+            .map_err(|e| Error::git(format!("cannot read {rel} from the index"), e))?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Stages `content` as `rel`; fails, writing nothing, when index.lock is held.
+    pub fn stage(mut self, rel: &str, content: &[u8]) -> Result<()> {
         let path = Path::new(rel);
-        let mut index = self.index()?;
+        let index = &mut self.index;
         let entry = match index.get_path(path, 0) {
             Some(mut e) => {
                 e.file_size = u32::try_from(content.len()).unwrap_or(u32::MAX);
@@ -220,20 +254,9 @@ impl Repo {
             .map_err(|e| index_error(path, e))?;
         index.write().map_err(|e| index_error(path, e))
     }
+}
 
-    /// The content of `rel` as the index holds it, if it is there.
-    pub fn index_content(&self, rel: &str) -> Result<Option<Vec<u8>>> {
-        let index = self.index()?;
-        let Some(entry) = index.get_path(Path::new(rel), 0) else {
-            return Ok(None);
-        };
-        let blob = self
-            .inner
-            .find_blob(entry.id)
-            .map_err(|e| Error::git(format!("cannot read {rel} from the index"), e))?;
-        Ok(Some(blob.content().to_vec()))
-    }
-
+impl Repo {
     /// Runs git with `args` in the work tree and returns its stdout.
     pub fn run_git(&self, args: &[&str]) -> Result<Vec<u8>> {
         let out = Command::new("git")

@@ -259,3 +259,17 @@ fn install_registers_the_driver_only_inside_the_clone() {
     assert!(!repo.read(".git/info/attributes").contains("mpm-hooks"));
     assert!(!repo.read(".git/config").contains("mpm-hooks"));
 }
+
+#[test]
+fn an_overflowing_build_number_blocks_the_commit() {
+    let repo = versioned();
+    repo.write("BUILD_NUMBER", "18446744073709551615\n");
+    repo.git(&["add", "BUILD_NUMBER"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "chore: the largest"]);
+    repo.write("src/big.rs", &lines(20, "o"));
+    repo.git(&["add", "."]);
+    let out = repo.commit("feat: x");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("cannot be incremented"), "{}", stderr(&out));
+    assert_eq!(repo.read("BUILD_NUMBER"), "18446744073709551615\n");
+}

@@ -8,5 +8,6 @@ mod config;
 mod conformance;
 mod framework;
 mod hooks;
+mod robustness;
 mod secrets;
 mod version;
