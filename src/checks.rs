@@ -56,6 +56,41 @@ pub struct CheckResult {
     pub millis: f64,
 }
 
+impl CheckResult {
+    fn new(name: &str) -> CheckResult {
+        CheckResult {
+            name: name.to_string(),
+            status: Status::Passed,
+            note: None,
+            output: String::new(),
+            fixed: Vec::new(),
+            millis: 0.0,
+        }
+    }
+
+    fn skipped(&mut self, why: String) {
+        self.status = Status::Skipped;
+        self.note = Some(why);
+    }
+
+    /// Records how a run ended; false when it was interrupted.
+    fn record(&mut self, run: Run) -> bool {
+        match run {
+            Run::Ok => {}
+            Run::Failed(output) => {
+                self.status = Status::Failed;
+                self.output = output;
+            }
+            Run::NotRunnable(why) => {
+                self.status = Status::Failed;
+                self.note = Some(why);
+            }
+            Run::Interrupted => return false,
+        }
+        true
+    }
+}
+
 /// The checks of `tier`.
 pub fn of_tier(checks: &[Check], tier: Tier) -> Vec<&Check> {
     checks.iter().filter(|c| c.tiers.contains(&tier)).collect()
@@ -314,35 +349,17 @@ pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<Ch
         let Some(fix) = &check.fix else { continue };
         let selected = select(check, files, root)?;
         let started = Instant::now();
-        let mut result = CheckResult {
-            name: check.name.clone(),
-            status: Status::Passed,
-            note: None,
-            output: String::new(),
-            fixed: Vec::new(),
-            millis: 0.0,
-        };
+        let mut result = CheckResult::new(&check.name);
         if check.pass_filenames && selected.is_empty() {
-            result.status = Status::Skipped;
-            result.note = Some("no matching files".into());
+            result.skipped("no matching files".into());
         } else {
             let before = fingerprints(root, &selected);
-            match run_lines(&check.name, &command_lines(fix, &selected, check.pass_filenames), root) {
-                Run::Ok => {}
-                Run::Failed(o) => {
-                    result.status = Status::Failed;
-                    result.output = o;
-                }
-                Run::NotRunnable(why) => {
-                    result.status = Status::Failed;
-                    result.note = Some(why);
-                }
-                Run::Interrupted => {
-                    return Err(Error::Hook {
-                        hook: "fix".into(),
-                        message: "interrupted".into(),
-                    });
-                }
+            let lines = command_lines(fix, &selected, check.pass_filenames);
+            if !result.record(run_lines(&check.name, &lines, root)) {
+                return Err(Error::Hook {
+                    hook: "fix".into(),
+                    message: "interrupted".into(),
+                });
             }
             let after = fingerprints(root, &selected);
             result.fixed = selected
