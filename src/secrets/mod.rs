@@ -287,8 +287,12 @@ impl Scanner {
             hit[i] = true;
             spans[i] = None;
         }
+        let mut line = (0, 0);
         for m in self.prefilter.find_overlapping_iter(text) {
-            let line = line_bounds(text, m.start());
+            // Hits come in order: most fall on the line of the previous one.
+            if m.start() >= line.1 || m.start() < line.0 || line == (0, 0) {
+                line = line_bounds(text, m.start());
+            }
             for &i in &self.keyword_rules[m.pattern().as_usize()] {
                 hit[i] = true;
                 if self.rules[i].multiline {
