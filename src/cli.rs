@@ -88,27 +88,7 @@ enum Command {
         json: bool,
     },
     /// Scan for secrets: the staged change (default), files and folders, or history
-    Scan {
-        /// Files and folders to scan (works outside a repository too)
-        paths: Vec<PathBuf>,
-        /// Every line added in history: all of HEAD, or a range such as v1.0.0..HEAD
-        #[arg(long, num_args = 0..=1, default_missing_value = "HEAD", conflicts_with = "paths")]
-        history: Option<String>,
-        /// With --history: commits from this date (YYYY-MM-DD)
-        #[arg(long, requires = "history")]
-        since: Option<String>,
-        /// With --history: commits up to this date (YYYY-MM-DD)
-        #[arg(long, requires = "history")]
-        until: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: ScanFormat,
-        /// Do not honour .gitignore and .ignore files
-        #[arg(long)]
-        no_ignore: bool,
-        /// Accept every current finding: write them to .mpm-hooks-baseline.json
-        #[arg(long)]
-        update_baseline: bool,
-    },
+    Scan(ScanArgs),
     /// Run every check's auto-fix on all tracked files (or the staged ones)
     Fix {
         #[arg(long)]
@@ -250,27 +230,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
         Command::MergeBuildNumber { base: _, ours, theirs } => merge_build_number(&ours, &theirs),
         Command::Fix { staged, json } => fix(&ctx, staged, json),
         Command::Check { staged, release, json } => gate(&ctx, staged, release, json),
-        Command::Scan {
-            paths,
-            history,
-            since,
-            until,
-            format,
-            no_ignore,
-            update_baseline,
-        } => scan(
-            &ctx,
-            ScanArgs {
-                paths,
-                history,
-                since,
-                until,
-                format,
-                no_ignore,
-                update_baseline,
-                verbose: cli.verbose > 0,
-            },
-        ),
+        Command::Scan(args) => scan(&ctx, args, cli.verbose > 0),
     };
     result.map_err(|e| relative(e, &ctx))
 }
@@ -675,18 +635,30 @@ fn gate(ctx: &Context, staged: bool, release: bool, json: bool) -> Result<u8> {
     Ok(if failed { 1 } else { 0 })
 }
 
+#[derive(Debug, Args)]
 struct ScanArgs {
+    /// Files and folders to scan (works outside a repository too)
     paths: Vec<PathBuf>,
+    /// Every line added in history: all of HEAD, or a range such as v1.0.0..HEAD
+    #[arg(long, num_args = 0..=1, default_missing_value = "HEAD", conflicts_with = "paths")]
     history: Option<String>,
+    /// With --history: commits from this date (YYYY-MM-DD)
+    #[arg(long, requires = "history")]
     since: Option<String>,
+    /// With --history: commits up to this date (YYYY-MM-DD)
+    #[arg(long, requires = "history")]
     until: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
     format: ScanFormat,
+    /// Do not honour .gitignore and .ignore files
+    #[arg(long)]
     no_ignore: bool,
+    /// Accept every current finding: write them to .mpm-hooks-baseline.json
+    #[arg(long)]
     update_baseline: bool,
-    verbose: bool,
 }
 
-fn scan(ctx: &Context, args: ScanArgs) -> Result<u8> {
+fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
     use mpm_hooks::secrets::{self, Scanner, report};
     let root = &ctx.ws.root;
     let scanner = if args.paths.is_empty() && args.history.is_none() {
@@ -744,7 +716,7 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<u8> {
     let mut out = out();
     match args.format {
         ScanFormat::Text => {
-            let text = report::text(&outcome.findings, &outcome.skipped, args.verbose);
+            let text = report::text(&outcome.findings, &outcome.skipped, verbose);
             write!(out, "{text}")?;
             if outcome.findings.is_empty() && !ctx.env.quiet {
                 let what = if args.history.is_some() {

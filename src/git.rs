@@ -197,12 +197,6 @@ impl Repo {
             index: self.index()?,
         })
     }
-
-    /// Stages `content` as `rel` (a path relative to the root) in the index, without touching
-    /// the work tree; fails, writing nothing, when another process holds index.lock.
-    pub fn stage_content(&self, rel: &str, content: &[u8]) -> Result<()> {
-        self.edit_index()?.stage(rel, content)
-    }
 }
 
 /// One loaded index: read an entry's staged content, then stage new content, with one load.

@@ -39,6 +39,15 @@ pub struct Verdict {
 
 /// Lints a message that is already cleaned up.
 pub fn lint(message: &str, cfg: &CommitMsgConfig) -> Verdict {
+    lint_with(message, cfg, &ignore_patterns(cfg))
+}
+
+/// `[commit_msg] ignore`, compiled (validated when the config was loaded).
+fn ignore_patterns(cfg: &CommitMsgConfig) -> Vec<regex::Regex> {
+    cfg.ignore.iter().filter_map(|p| regex::Regex::new(p).ok()).collect()
+}
+
+fn lint_with(message: &str, cfg: &CommitMsgConfig, ignore: &[regex::Regex]) -> Verdict {
     let commit = parse::parse(message);
     let mut verdict = Verdict {
         valid: true,
@@ -60,7 +69,7 @@ pub fn lint(message: &str, cfg: &CommitMsgConfig) -> Verdict {
         });
         return verdict;
     }
-    if is_ignored(message) || user_ignored(&commit.header, cfg) {
+    if is_ignored(message) || ignore.iter().any(|re| re.is_match(&commit.header)) {
         verdict.ignored = true;
         verdict.commit = commit;
         return verdict;
@@ -79,26 +88,20 @@ pub fn lint(message: &str, cfg: &CommitMsgConfig) -> Verdict {
 
 /// Lints many messages, in order, on every core.
 pub fn lint_many(messages: Vec<&str>, cfg: &CommitMsgConfig) -> Vec<Verdict> {
+    let ignore = ignore_patterns(cfg);
+    let ignore = &ignore;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = messages.len().div_ceil(threads).max(256);
     std::thread::scope(|scope| {
         let handles: Vec<_> = messages
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|m| lint(m, cfg)).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(|m| lint_with(m, cfg, ignore)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("lint does not panic"))
             .collect()
     })
-}
-
-fn user_ignored(header: &str, cfg: &CommitMsgConfig) -> bool {
-    // Validated when the config was loaded.
-    cfg.ignore
-        .iter()
-        .filter_map(|p| regex::Regex::new(p).ok())
-        .any(|re| re.is_match(header))
 }
 
 /// Cleans raw message bytes as git would, then lints them. Bytes that are not UTF-8 are read

@@ -260,33 +260,24 @@ fn the_three_tiers_as_commands() {
 #[test]
 fn check_config_errors_name_the_check() {
     let repo = TestRepo::new();
-    repo.write(
-        ".mpm-hooks.toml",
-        "[[check]]\nname = \"a\"\nrun = \"x\"\n[[check]]\nname = \"a\"\nrun = \"y\"\n",
-    );
-    repo.cmd()
-        .args(["config", "check"])
-        .assert()
-        .code(2)
-        .stderr(contains("`a` is defined twice"));
-    repo.write(
-        ".mpm-hooks.toml",
-        "[[check]]\nname = \"a\"\nrun = \"black 'unclosed\"\n",
-    );
-    repo.cmd()
-        .args(["config", "check"])
-        .assert()
-        .code(2)
-        .stderr(contains("unclosed quote"));
-    repo.write(
-        ".mpm-hooks.toml",
-        "[[check]]\nname = \"a\"\nrun = \"x\"\ntiers = [\"nightly\"]\n",
-    );
-    repo.cmd()
-        .args(["config", "check"])
-        .assert()
-        .code(2)
-        .stderr(contains("line 4"));
+    for (config, expected) in [
+        (
+            "[[check]]\nname = \"a\"\nrun = \"x\"\n[[check]]\nname = \"a\"\nrun = \"y\"\n",
+            "`a` is defined twice",
+        ),
+        ("[[check]]\nname = \"a\"\nrun = \"black 'unclosed\"\n", "unclosed quote"),
+        (
+            "[[check]]\nname = \"a\"\nrun = \"x\"\ntiers = [\"nightly\"]\n",
+            "line 4",
+        ),
+    ] {
+        repo.write(".mpm-hooks.toml", config);
+        repo.cmd()
+            .args(["config", "check"])
+            .assert()
+            .code(2)
+            .stderr(contains(expected));
+    }
 }
 
 /// A fixer that rewrites the line an unstaged change also touches: the changes cannot go back
