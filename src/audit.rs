@@ -1,6 +1,6 @@
 //! The log file and the audit trail, both under `<git dir>/mpm-hooks/`, never in the work tree.
 //! The log is text or JSON lines; the audit is JSON lines, one per change to VERSION or
-//! BUILD_NUMBER. Neither ever holds a secret: callers pass paths, versions and counts only.
+//! BUILD_NUMBER and one per release. Neither ever holds a secret: callers pass paths, versions and counts only.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -90,7 +90,7 @@ pub struct Record<'a> {
 }
 
 /// Appends one JSON line to `<state dir>/audit.jsonl`.
-pub fn record(state_dir: &Path, record: &Record<'_>) -> Result<()> {
+pub fn record(state_dir: &Path, record: &impl serde::Serialize) -> Result<()> {
     let path = state_dir.join("audit.jsonl");
     let mut line = serde_json::to_string(record).map_err(|e| Error::Write {
         path: path.clone(),

@@ -22,11 +22,16 @@ use crate::stage::{Outcome, StepInput};
 /// Set by Ctrl-C / SIGTERM / SIGHUP while checks run.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-fn watch_signals() {
+pub(crate) fn watch_signals() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     });
+}
+
+/// Whether Ctrl-C, SIGTERM or SIGHUP arrived since [`watch_signals`].
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Room left for file arguments on one command line (well under Linux's 2 MB ARG_MAX, which

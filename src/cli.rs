@@ -9,9 +9,9 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mpm_hooks::Context;
 use mpm_hooks::checks;
-use mpm_hooks::config::Tier;
 use mpm_hooks::config::{self, LogLevel};
 use mpm_hooks::conventional::{self, Cleanup};
+use mpm_hooks::release;
 use mpm_hooks::stage::{self, Outcome, Stage};
 use mpm_hooks::version::{self, Level};
 
@@ -106,6 +106,32 @@ enum Command {
         release: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// The changelog of the commits since the latest version tag (or of a range, or of every release)
+    Changelog {
+        /// From this revision (default: the latest version tag before --to)
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this revision (default: HEAD); a version tag heads the section with its version
+        #[arg(long)]
+        to: Option<String>,
+        /// Every tagged release, newest first
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        all: bool,
+        /// Prepend the next version's section to the changelog file instead of printing it
+        #[arg(long, conflicts_with_all = ["from", "to", "all"])]
+        write: bool,
+    },
+    /// Release: gate, bump, changelog, a `chore(release)` commit and an annotated tag (never pushes)
+    Release {
+        #[arg(value_enum, default_value = "auto")]
+        level: BumpLevel,
+        /// Print the version, the changelog section and the diff of every file; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Skip the release gate (`mpm-hooks check --release`); recorded in the audit log
+        #[arg(long)]
+        no_gate: bool,
     },
     /// The BUILD_NUMBER merge driver (git runs it: %O %A %B)
     #[command(hide = true)]
@@ -231,6 +257,12 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
         Command::Fix { staged, json } => fix(&ctx, staged, json),
         Command::Check { staged, release, json } => gate(&ctx, staged, release, json),
         Command::Scan(args) => scan(&ctx, args, cli.verbose > 0),
+        Command::Changelog { from, to, all, write } => changelog(&ctx, from, to, all, write),
+        Command::Release {
+            level,
+            dry_run,
+            no_gate,
+        } => release_cmd(&ctx, level, dry_run, no_gate),
     };
     result.map_err(|e| relative(e, &ctx))
 }
@@ -488,24 +520,6 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
     Ok(if failures.is_empty() { 0 } else { 1 })
 }
 
-/// Tracked files, or the staged ones (not deleted).
-fn target_files(ctx: &Context, staged: bool) -> Result<Vec<String>> {
-    let repo = ctx.ws.repo()?;
-    Ok(if staged {
-        repo.staged()?
-            .files
-            .into_iter()
-            .filter(|f| f.status != 'D')
-            .map(|f| f.path)
-            .collect()
-    } else {
-        repo.tracked()?
-            .into_iter()
-            .filter(|f| ctx.ws.root.join(f).exists())
-            .collect()
-    })
-}
-
 fn print_results(results: &[checks::CheckResult]) -> Result<()> {
     let mut out = out();
     for r in results {
@@ -534,7 +548,7 @@ fn print_results(results: &[checks::CheckResult]) -> Result<()> {
 }
 
 fn fix(ctx: &Context, staged: bool, json: bool) -> Result<u8> {
-    let files = target_files(ctx, staged)?;
+    let files = mpm_hooks::gate::target_files(ctx, staged)?;
     let results = checks::fix_all(&ctx.config.config.check, &files, &ctx.ws.root)?;
     if json {
         writeln!(
@@ -556,81 +570,15 @@ fn fix(ctx: &Context, staged: bool, json: bool) -> Result<u8> {
 
 /// The quality gate (and with `release`, the release gate).
 fn gate(ctx: &Context, staged: bool, release: bool, json: bool) -> Result<u8> {
-    let cfg = &ctx.config.config;
-    let files = target_files(ctx, staged)?;
-    let mut selected = checks::of_tier(&cfg.check, Tier::Quality);
-    if release {
-        for c in checks::of_tier(&cfg.check, Tier::Release) {
-            if !selected.iter().any(|s| s.name == c.name) {
-                selected.push(c);
-            }
-        }
-    }
-    let env = &ctx.env;
-    let mut results = checks::run(
-        &selected,
-        &files,
-        &ctx.ws.root,
-        cfg.checks.jobs,
-        &|n| env.skips(n),
-        None,
-    )?;
-
-    let started = std::time::Instant::now();
-    let scanner = mpm_hooks::secrets::Scanner::for_bulk(&cfg.secrets, &ctx.ws.root)?
-        .with_baseline(mpm_hooks::secrets::report::load_baseline(&ctx.ws.root)?);
-    let paths: Vec<PathBuf> = files.iter().map(|f| ctx.ws.root.join(f)).collect();
-    let scan = if paths.is_empty() {
-        mpm_hooks::secrets::Outcome::default()
-    } else {
-        mpm_hooks::secrets::scan_paths(&scanner, &paths, &ctx.ws.root, false)?
-    };
-    results.push(checks::CheckResult {
-        name: "secrets".into(),
-        status: if scan.findings.is_empty() {
-            checks::Status::Passed
-        } else {
-            checks::Status::Failed
-        },
-        note: Some(format!("{} file(s) scanned", files.len())),
-        output: mpm_hooks::secrets::report::text(&scan.findings, &[], false),
-        fixed: Vec::new(),
-        millis: started.elapsed().as_secs_f64() * 1000.0,
-    });
-    if ctx.ws.root.join(version::VERSION_FILE).exists() {
-        let started = std::time::Instant::now();
-        let (status, note) = match version::status(&ctx.ws.root, &cfg.version) {
-            Ok(s) if s.in_sync() => (checks::Status::Passed, s.development_format),
-            Ok(s) => (
-                checks::Status::Failed,
-                format!(
-                    "a source disagrees with VERSION {}: run mpm-hooks version rebuild",
-                    s.version
-                ),
-            ),
-            Err(e) => (checks::Status::Failed, e.relative_to(&ctx.ws.root).to_string()),
-        };
-        results.push(checks::CheckResult {
-            name: "version".into(),
-            status,
-            note: Some(note),
-            output: String::new(),
-            fixed: Vec::new(),
-            millis: started.elapsed().as_secs_f64() * 1000.0,
-        });
-    }
-    let failed = results.iter().any(|r| r.status == checks::Status::Failed);
+    let results = mpm_hooks::gate::run(ctx, staged, release)?;
+    let failed = mpm_hooks::gate::failed(&results);
+    let name = if release { "release" } else { "quality" };
     if json {
-        let v = serde_json::json!({ "gate": if release { "release" } else { "quality" }, "ok": !failed, "results": results });
+        let v = serde_json::json!({ "gate": name, "ok": !failed, "results": results });
         writeln!(out(), "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
         print_results(&results)?;
-        writeln!(
-            out(),
-            "\n{} gate: {}",
-            if release { "release" } else { "quality" },
-            if failed { "FAILED" } else { "passed" }
-        )?;
+        writeln!(out(), "\n{name} gate: {}", if failed { "FAILED" } else { "passed" })?;
     }
     Ok(if failed { 1 } else { 0 })
 }
@@ -742,6 +690,96 @@ fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
     Ok(if outcome.findings.is_empty() { 0 } else { 1 })
 }
 
+fn changelog(ctx: &Context, from: Option<String>, to: Option<String>, all: bool, write: bool) -> Result<u8> {
+    if write {
+        match release::write_changelog(ctx)? {
+            release::Written::Section { file, version } => writeln!(out(), "{file}: added the {version} section")?,
+            release::Written::NothingToRelease(why) => writeln!(out(), "{why}; the changelog is unchanged")?,
+        }
+        return Ok(0);
+    }
+    let range = if all {
+        release::Range::All
+    } else if from.is_some() || to.is_some() {
+        release::Range::Between { from, to }
+    } else {
+        release::Range::Unreleased
+    };
+    write!(out(), "{}", release::changelog(ctx, range)?)?;
+    Ok(0)
+}
+
+fn release_cmd(ctx: &Context, level: BumpLevel, dry_run: bool, no_gate: bool) -> Result<u8> {
+    let level = match level {
+        BumpLevel::Patch => Some(Level::Patch),
+        BumpLevel::Minor => Some(Level::Minor),
+        BumpLevel::Major => Some(Level::Major),
+        BumpLevel::Auto => None,
+    };
+    let plan = match release::prepare(ctx, level)? {
+        release::Prepared::Ready(plan) => plan,
+        release::Prepared::Nothing(why) => {
+            writeln!(out(), "{why}")?;
+            return Ok(0);
+        }
+    };
+    let since = plan
+        .previous_tag
+        .as_deref()
+        .map_or("in all of history".to_string(), |t| format!("since {t}"));
+    writeln!(
+        out(),
+        "release {}: {} bump of {}, {} commit(s) {since}",
+        plan.tag,
+        format!("{:?}", plan.level).to_lowercase(),
+        plan.old,
+        plan.commits
+    )?;
+    let gate = if no_gate {
+        writeln!(out(), "release gate: skipped (--no-gate)")?;
+        release::Gate::Skipped
+    } else {
+        let results = mpm_hooks::gate::run(ctx, false, true)?;
+        if mpm_hooks::gate::failed(&results) {
+            print_results(&results)?;
+            anstream::eprintln!("error: the release gate failed: nothing was changed");
+            anstream::eprintln!("hint: fix what failed (mpm-hooks check --release), or release anyway with --no-gate");
+            return Ok(1);
+        }
+        writeln!(out(), "release gate: passed ({} check(s))", results.len())?;
+        release::Gate::Passed
+    };
+    if dry_run {
+        let mut out = out();
+        writeln!(out, "\n{}", plan.section.trim_end())?;
+        writeln!(out)?;
+        for change in &plan.files.changes {
+            write!(out, "{}", change.diff())?;
+        }
+        writeln!(
+            out,
+            "then: git commit -m {:?} and git tag -a {} (dry run: nothing changed)",
+            plan.message, plan.tag
+        )?;
+        return Ok(0);
+    }
+    let commit = release::execute(ctx, &plan, gate)?;
+    let mut out = out();
+    for c in &plan.files.changes {
+        if c.rel == ctx.config.config.changelog.file {
+            writeln!(out, "{}: added the {} section", c.rel, plan.new)?;
+        } else {
+            let old = c.old_value.as_deref().unwrap_or("(new)");
+            writeln!(out, "{}: {old} -> {}", c.rel, c.new_value)?;
+        }
+    }
+    let id = commit.to_string();
+    writeln!(out, "commit {} {}", &id[..7], plan.message)?;
+    writeln!(out, "tag {}", plan.tag)?;
+    writeln!(out, "\npublish it with:\n  {}", plan.push_command())?;
+    Ok(0)
+}
+
 fn merge_build_number(ours: &std::path::Path, theirs: &std::path::Path) -> Result<u8> {
     match mpm_hooks::build_number::merge(ours, theirs)? {
         Ok(_) => Ok(0),
@@ -768,7 +806,7 @@ fn version_cmd(ctx: &Context, args: VersionArgs) -> Result<u8> {
                 BumpLevel::Patch => Level::Patch,
                 BumpLevel::Minor => Level::Minor,
                 BumpLevel::Major => Level::Major,
-                BumpLevel::Auto => match next_version(ctx)?.level {
+                BumpLevel::Auto => match release::next(ctx)?.level {
                     Some(level) => level,
                     None => {
                         writeln!(
@@ -820,49 +858,8 @@ fn write_plan(ctx: &Context, command: &str, plan: &version::Plan, dry_run: bool)
     Ok(0)
 }
 
-struct Next {
-    base: semver::Version,
-    tag: Option<String>,
-    level: Option<Level>,
-    next: semver::Version,
-    reasons: Vec<conventional::Reason>,
-    checked: usize,
-}
-
-/// What the commits since the latest version tag (or all of HEAD's history) imply.
-fn next_version(ctx: &Context) -> Result<Next> {
-    let repo = ctx.ws.repo()?;
-    let vcfg = &ctx.config.config.version;
-    let state = version::read_state(&ctx.ws.root)?;
-    let tags = repo.version_tags(&vcfg.tag_prefix)?;
-    let (base, tag, from) = match tags.first() {
-        Some((name, v, oid)) => (v.clone(), Some(name.clone()), Some(*oid)),
-        None => (state.version.clone(), None, None),
-    };
-    let messages: Vec<(String, String)> = match repo.head_commit()? {
-        Some(head) => repo
-            .commits(from, head)?
-            .into_iter()
-            .map(|c| (c.id, c.message))
-            .collect(),
-        None => Vec::new(),
-    };
-    let (bump, reasons) =
-        conventional::infer_bump(&messages, &ctx.config.config.commit_msg, &base, vcfg.major_version_zero);
-    let level = Level::from_bump(bump);
-    let next = level.map_or(base.clone(), |l| version::bump(&base, l));
-    Ok(Next {
-        base,
-        tag,
-        level,
-        next,
-        reasons,
-        checked: messages.len(),
-    })
-}
-
 fn version_next(ctx: &Context, json: bool) -> Result<u8> {
-    let n = next_version(ctx)?;
+    let n = release::next(ctx)?;
     let mut out = out();
     if json {
         let v = serde_json::json!({
@@ -870,21 +867,19 @@ fn version_next(ctx: &Context, json: bool) -> Result<u8> {
             "tag": n.tag,
             "bump": n.level.map(|l| format!("{l:?}").to_lowercase()),
             "next": n.next.to_string(),
-            "commits": n.checked,
+            "commits": n.commits.len(),
             "reasons": n.reasons,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(0);
     }
-    let since = n
-        .tag
-        .as_ref()
-        .map_or("in all of history".to_string(), |t| format!("since {t}"));
+    let since = n.since();
     match n.level {
         None => writeln!(
             out,
             "{} (no release needed: {} commit(s) {since}, none a feat, fix, perf or breaking change)",
-            n.next, n.checked
+            n.next,
+            n.commits.len()
         )?,
         Some(level) => {
             writeln!(out, "{}", n.next)?;
@@ -893,7 +888,7 @@ fn version_next(ctx: &Context, json: bool) -> Result<u8> {
                 "{} bump of {} from {} commit(s) {since}, decided by:",
                 format!("{level:?}").to_lowercase(),
                 n.base,
-                n.checked
+                n.commits.len()
             )?;
             for r in &n.reasons {
                 writeln!(out, "  {} {}", &r.id[..7.min(r.id.len())], r.header)?;

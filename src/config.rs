@@ -22,6 +22,7 @@ pub struct Config {
     /// Configured commands (linters, formatters, tests), run on staged or tracked files.
     pub check: Vec<Check>,
     pub checks: ChecksConfig,
+    pub changelog: ChangelogConfig,
     /// Overlays chosen by MPM_HOOKS_ENV; each may set any top-level key.
     #[serde(skip_serializing)]
     pub environments: BTreeMap<String, Config>,
@@ -298,6 +299,48 @@ impl Default for ChecksConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChangelogConfig {
+    /// The file `changelog --write` and `release` prepend to, relative to the repository's top.
+    pub file: String,
+    /// The commit types shown, in order, each under its title. Breaking changes always come
+    /// first, whatever their type.
+    pub sections: Vec<ChangelogSection>,
+    /// List commits that are not conventional under "Other" (else leave them out).
+    pub include_other: bool,
+}
+
+impl Default for ChangelogConfig {
+    fn default() -> Self {
+        let sections = [
+            ("feat", "Features"),
+            ("fix", "Bug fixes"),
+            ("perf", "Performance"),
+            ("revert", "Reverts"),
+        ];
+        ChangelogConfig {
+            file: "CHANGELOG.md".into(),
+            sections: sections
+                .into_iter()
+                .map(|(kind, title)| ChangelogSection {
+                    kind: kind.into(),
+                    title: title.into(),
+                })
+                .collect(),
+            include_other: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogSection {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+}
+
 /// The loaded configuration, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -397,6 +440,25 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
     for pattern in &config.commit_msg.ignore {
         regex::Regex::new(pattern)
             .map_err(|e| cerr(format!("[commit_msg] ignore: `{pattern}` is not a valid regex: {e}")))?;
+    }
+    let types: Vec<&str> = config.commit_msg.types.keys().map(String::as_str).collect();
+    // Only sections the file sets: the default ones stay valid when [commit_msg] types shrinks.
+    let own_sections = config.changelog.sections != ChangelogConfig::default().sections;
+    for section in config.changelog.sections.iter().filter(|_| own_sections) {
+        if !types.contains(&section.kind.as_str()) {
+            let hint = closest(&section.kind, &types)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_else(|| format!("; add it to [commit_msg] types or use one of: {}", types.join(", ")));
+            return Err(cerr(format!(
+                "[changelog] sections: `{}` is not a commit type{hint}",
+                section.kind
+            )));
+        }
+    }
+    if config.changelog.file.trim().is_empty() {
+        return Err(cerr(
+            "[changelog] file is empty; name a file such as CHANGELOG.md".into(),
+        ));
     }
     if !config.environments.contains_key(environment) {
         return Ok(config);
@@ -580,6 +642,16 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 # [checks]
 # jobs = 0                        # 0: one per core
 # autofix = true
+
+[changelog]
+# file = "CHANGELOG.md"
+# include_other = true    # list commits that are not conventional under "Other"
+# sections = [            # the types shown, in order (breaking changes always come first)
+#   { type = "feat", title = "Features" },
+#   { type = "fix", title = "Bug fixes" },
+#   { type = "perf", title = "Performance" },
+#   { type = "revert", title = "Reverts" },
+# ]
 
 # Per-environment overrides, chosen by MPM_HOOKS_ENV (default: development):
 # [environments.production]

@@ -57,6 +57,20 @@ pub enum Error {
     Hook { hook: String, message: String },
     #[error("{message}")]
     Usage { message: String },
+    #[error("{step} failed, {}", match rollback {
+        None => "so the release was rolled back: nothing changed".to_string(),
+        Some(r) => format!("and rolling the release back failed too ({r}): check `git status` and `git log -1`"),
+    })]
+    ReleaseFailed {
+        step: String,
+        rollback: Option<String>,
+        #[source]
+        source: Box<Error>,
+    },
+    /// The repository is not in a state the command accepts (a dirty tree for a release, a tag
+    /// that exists): nothing was changed, and `hint` says what to do.
+    #[error("{message}")]
+    Refused { message: String, hint: Option<String> },
 }
 
 impl Error {
@@ -80,11 +94,28 @@ impl Error {
             }
             Error::Config { .. } => Some("check the file with `mpm-hooks config check`".into()),
             Error::NotARepository => Some("run this inside a git work tree (git init creates one)".into()),
+            Error::Refused { hint, .. } => hint.clone(),
             Error::HooksOutside { .. } => Some(
                 "every repository that uses that folder would run these hooks; pass --force if that is what you want"
                     .into(),
             ),
             _ => None,
+        }
+    }
+
+    /// The exit code: 1 when the command refused the repository's state (a check failed), 2 when
+    /// the tool or its input is broken.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Refused { .. } | Error::ReleaseFailed { .. } => 1,
+            _ => 2,
+        }
+    }
+
+    pub(crate) fn refused(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Refused {
+            message: message.into(),
+            hint: Some(hint.into()),
         }
     }
 

@@ -291,6 +291,124 @@ impl Repo {
         parse_staged(&out)
     }
 
+    /// The branch HEAD is on, or `None` when HEAD is detached.
+    pub fn branch(&self) -> Result<Option<String>> {
+        if self.inner.head_detached().unwrap_or(false) {
+            return Ok(None);
+        }
+        match self
+            .inner
+            .find_reference("HEAD")
+            .map(|r| r.symbolic_target().map(str::to_string))
+        {
+            Ok(Some(target)) => Ok(Some(target.strip_prefix("refs/heads/").unwrap_or(&target).to_string())),
+            Ok(None) => Ok(None),
+            Err(e) => Err(Error::git("cannot read HEAD", e)),
+        }
+    }
+
+    /// Tracked files whose work-tree or index content differs from HEAD, as `git status
+    /// --short` shows them (`M  path`, ` M path`, `UU path`). Untracked files are not counted.
+    pub fn dirty(&self) -> Result<Vec<String>> {
+        let out = self.run_git(&[
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=no",
+            "--ignore-submodules=none",
+        ])?;
+        let mut entries = Vec::new();
+        let mut records = out.split(|&b| b == 0).filter(|r| !r.is_empty());
+        while let Some(r) = records.next() {
+            let r = String::from_utf8_lossy(r);
+            // A rename or copy is followed by its old path.
+            if r.starts_with('R') || r.starts_with('C') {
+                records.next();
+            }
+            entries.push(r.into_owned());
+        }
+        Ok(entries)
+    }
+
+    /// Whether `ancestor` is in `of`'s history.
+    pub fn is_ancestor(&self, ancestor: git2::Oid, of: git2::Oid) -> bool {
+        self.inner.graph_descendant_of(of, ancestor).unwrap_or(false)
+    }
+
+    /// The commit a tag points to, if the tag exists.
+    pub fn tag_commit(&self, name: &str) -> Option<git2::Oid> {
+        let reference = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        reference.peel_to_commit().ok().map(|c| c.id())
+    }
+
+    /// The day a tag was made (YYYY-MM-DD, in the tagger's time zone): the tagger's date for an
+    /// annotated tag, the commit's date for a lightweight one.
+    pub fn tag_date(&self, name: &str) -> Option<String> {
+        let reference = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        let when = match reference.peel_to_tag().ok().and_then(|t| t.tagger().map(|s| s.when())) {
+            Some(when) => when,
+            None => reference.peel_to_commit().ok()?.committer().when(),
+        };
+        Some(day(when))
+    }
+
+    /// The remote a branch pushes to: its upstream's, else `origin`.
+    pub fn push_remote(&self, branch: &str) -> String {
+        self.config_string(&format!("branch.{branch}.pushRemote"))
+            .or_else(|| self.config_string("remote.pushDefault"))
+            .or_else(|| self.config_string(&format!("branch.{branch}.remote")))
+            .filter(|r| r != ".")
+            .unwrap_or_else(|| "origin".into())
+    }
+
+    /// `git commit` of what is staged, with git's hooks (their output goes to our stderr) and the
+    /// user's signing configuration; `skip` becomes SKIP for the hooks. Returns the new HEAD.
+    pub fn commit(&self, message: &str, skip: &[String]) -> Result<git2::Oid> {
+        let status = Command::new("git")
+            .args(["commit", "-q", "--cleanup=verbatim", "-m", message])
+            .env("SKIP", skip.join(","))
+            .current_dir(&self.root)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| Error::GitCommand {
+                args: "commit".into(),
+                message: format!("cannot start git: {e}"),
+            })?;
+        if !status.success() {
+            return Err(Error::GitCommand {
+                args: "commit".into(),
+                message: format!("it exited with {status} (a hook may have rejected the commit: see above)"),
+            });
+        }
+        self.head_commit()?.ok_or_else(|| Error::GitCommand {
+            args: "commit".into(),
+            message: "HEAD does not point to a commit after it".into(),
+        })
+    }
+
+    /// `git tag -a NAME -m MESSAGE TARGET` (signed when tag.gpgSign says so).
+    pub fn tag_annotated(&self, name: &str, message: &str, target: git2::Oid) -> Result<()> {
+        let target = target.to_string();
+        self.run_git(&["tag", "-a", name, "-m", message, &target, "--"])
+            .map(|_| ())
+    }
+
+    /// Moves the current branch back from `from` to `to` (only if it still points at `from`).
+    pub fn reset_branch(&self, from: git2::Oid, to: git2::Oid) -> Result<()> {
+        let (from, to) = (from.to_string(), to.to_string());
+        self.run_git(&["update-ref", "-m", "mpm-hooks: roll back", "HEAD", &to, &from])
+            .map(|_| ())
+    }
+
+    /// Puts the index entries of `paths` back to what `commit` has (removing paths it lacks).
+    pub fn reset_paths(&self, commit: git2::Oid, paths: &[String]) -> Result<()> {
+        let commit = commit.to_string();
+        let mut args = vec!["reset", "-q", commit.as_str(), "--"];
+        args.extend(paths.iter().map(String::as_str));
+        self.run_git(&args).map(|_| ())
+    }
+
     /// Version tags reachable from HEAD, nearest first: (tag name, version, commit).
     pub fn version_tags(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
         let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
@@ -557,6 +675,26 @@ fn index_error(path: &Path, e: git2::Error) -> Error {
         message: format!("cannot stage {}{hint}", path.display()),
         source: Some(e),
     }
+}
+
+/// Today, YYYY-MM-DD, in the local time zone (libgit2 works out the offset).
+pub fn today() -> String {
+    match git2::Signature::now("mpm-hooks", "mpm-hooks@localhost") {
+        Ok(sig) => day(sig.when()),
+        Err(_) => day(git2::Time::new(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+            0,
+        )),
+    }
+}
+
+/// The calendar day of a git time, in its own offset.
+fn day(when: git2::Time) -> String {
+    let local = (when.seconds() + i64::from(when.offset_minutes()) * 60).max(0) as u64;
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(local);
+    humantime::format_rfc3339_seconds(t).to_string()[..10].to_string()
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -6,13 +6,16 @@
 
 pub mod audit;
 pub mod build_number;
+pub mod changelog;
 pub mod checks;
 pub mod config;
 pub mod conventional;
 pub mod error;
 pub mod fs;
+pub mod gate;
 pub mod git;
 pub mod install;
+pub mod release;
 pub mod secrets;
 pub mod stage;
 pub mod version;
@@ -49,6 +52,11 @@ impl Context {
     /// Writes a version plan and records each VERSION / BUILD_NUMBER change in the audit log.
     pub fn apply_version_plan(&self, command: &str, plan: &version::Plan) -> Result<()> {
         version::apply(plan, self.ws.scratch_dir().as_deref())?;
+        self.audit_plan(command, plan)
+    }
+
+    /// Records each VERSION / BUILD_NUMBER change of a plan that was written.
+    pub fn audit_plan(&self, command: &str, plan: &version::Plan) -> Result<()> {
         let Some(state) = self.ws.state_dir() else {
             return Ok(());
         };

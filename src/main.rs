@@ -23,7 +23,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             report(&err);
-            ExitCode::from(2)
+            let code = err
+                .chain()
+                .find_map(|e| e.downcast_ref::<mpm_hooks::Error>())
+                .map_or(2, mpm_hooks::Error::exit_code);
+            ExitCode::from(code)
         }
     }
 }

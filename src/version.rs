@@ -462,9 +462,13 @@ impl Change {
     /// A unified diff of the change, for `--dry-run`.
     pub fn diff(&self) -> String {
         let old = self.old.as_deref().unwrap_or("");
+        let from = match self.old {
+            Some(_) => format!("a/{}", self.rel),
+            None => "/dev/null".to_string(),
+        };
         similar::TextDiff::from_lines(old, &self.new)
             .unified_diff()
-            .header(&format!("a/{}", self.rel), &format!("b/{}", self.rel))
+            .header(&from, &format!("b/{}", self.rel))
             .to_string()
     }
 }
@@ -616,19 +620,33 @@ pub fn plan_rebuild(root: &Path, cfg: &VersionConfig) -> Result<Plan> {
 pub fn apply(plan: &Plan, scratch: Option<&Path>) -> Result<()> {
     for (i, change) in plan.changes.iter().enumerate() {
         if let Err(e) = crate::fs::write_atomic(&change.path, change.new.as_bytes(), scratch) {
-            for done in plan.changes[..i].iter().rev() {
-                let _ = match &done.old {
-                    Some(old) => crate::fs::write_atomic(&done.path, old.as_bytes(), scratch),
-                    None => std::fs::remove_file(&done.path).map_err(|source| Error::Write {
-                        path: done.path.clone(),
-                        source,
-                    }),
-                };
-            }
+            let _ = revert(&plan.changes[..i], scratch);
             return Err(e);
         }
     }
     Ok(())
+}
+
+/// Puts back what `changes` replaced (and removes the files they created), last first. Goes on
+/// past a failure, and returns the first one.
+pub fn revert(changes: &[Change], scratch: Option<&Path>) -> Result<()> {
+    let mut first = Ok(());
+    for done in changes.iter().rev() {
+        let result = match &done.old {
+            Some(old) => crate::fs::write_atomic(&done.path, old.as_bytes(), scratch),
+            None => match std::fs::remove_file(&done.path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Write {
+                    path: done.path.clone(),
+                    source: e,
+                }),
+                _ => Ok(()),
+            },
+        };
+        if first.is_ok() {
+            first = result;
+        }
+    }
+    first
 }
 
 #[cfg(test)]

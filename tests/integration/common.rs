@@ -163,3 +163,42 @@ impl TestRepo {
         String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
     }
 }
+
+/// Everything a user could see change: each work-tree file's bytes and mode, `git status`,
+/// every ref and where it points, and the index entries.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    files: std::collections::BTreeMap<String, (Vec<u8>, u32)>,
+    status: String,
+    refs: String,
+    index: String,
+}
+
+impl TestRepo {
+    pub fn snapshot(&self) -> Snapshot {
+        use std::os::unix::fs::PermissionsExt;
+        let mut files = std::collections::BTreeMap::new();
+        let mut stack = vec![self.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.file_name().is_some_and(|n| n == ".git") {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path.strip_prefix(self.path()).unwrap().display().to_string();
+                    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                    files.insert(rel, (std::fs::read(&path).unwrap(), mode));
+                }
+            }
+        }
+        Snapshot {
+            files,
+            status: self.git(&["status", "--porcelain", "--untracked-files=all"]),
+            refs: self.git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+            index: self.git(&["ls-files", "-s"]),
+        }
+    }
+}

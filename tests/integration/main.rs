@@ -8,6 +8,7 @@ mod config;
 mod conformance;
 mod framework;
 mod hooks;
+mod release;
 mod robustness;
 mod secrets;
 mod version;

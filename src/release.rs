@@ -1,0 +1,491 @@
+//! Releases: the version the history implies, the changelog, and `mpm-hooks release`.
+//!
+//! A release is computed in full before anything is written ([`prepare`]: every refusal comes
+//! from there, with the repository untouched), then carried out by [`execute`]: write the files,
+//! stage them, commit, tag. A failure at any point after the first write puts everything back:
+//! files restored, index entries reset, the branch moved back if the commit was made.
+
+use std::path::Path;
+
+use semver::Version;
+
+use crate::Context;
+use crate::changelog;
+use crate::config::LogLevel;
+use crate::conventional::{self, Reason};
+use crate::error::{Error, Result};
+use crate::git::{self, CommitInfo, Repo};
+use crate::version::{self, Level};
+
+/// What the commits since the latest version tag (or all of HEAD's history) imply.
+pub struct Next {
+    /// The latest tag's version, or VERSION when there is no tag.
+    pub base: Version,
+    /// The latest version tag reachable from HEAD.
+    pub tag: Option<String>,
+    pub level: Option<Level>,
+    pub next: Version,
+    /// The commits that decided the level.
+    pub reasons: Vec<Reason>,
+    /// The commits since the tag, newest first.
+    pub commits: Vec<CommitInfo>,
+}
+
+pub fn next(ctx: &Context) -> Result<Next> {
+    let repo = ctx.ws.repo()?;
+    let vcfg = &ctx.config.config.version;
+    let tags = repo.version_tags(&vcfg.tag_prefix)?;
+    let (base, tag, from) = match tags.first() {
+        Some((name, v, oid)) => (v.clone(), Some(name.clone()), Some(*oid)),
+        None => (version::read_state(&ctx.ws.root)?.version, None, None),
+    };
+    let commits = match repo.head_commit()? {
+        Some(head) => repo.commits(from, head)?,
+        None => Vec::new(),
+    };
+    let messages: Vec<(String, String)> = commits.iter().map(|c| (c.id.clone(), c.message.clone())).collect();
+    let (bump, reasons) =
+        conventional::infer_bump(&messages, &ctx.config.config.commit_msg, &base, vcfg.major_version_zero);
+    let level = Level::from_bump(bump);
+    let next = level.map_or(base.clone(), |l| version::bump(&base, l));
+    Ok(Next {
+        base,
+        tag,
+        level,
+        next,
+        reasons,
+        commits,
+    })
+}
+
+impl Next {
+    /// "since v1.2.0" or "in all of history".
+    pub fn since(&self) -> String {
+        self.tag
+            .as_ref()
+            .map_or("in all of history".to_string(), |t| format!("since {t}"))
+    }
+}
+
+/// Which commits `mpm-hooks changelog` renders.
+pub enum Range {
+    /// Since the latest version tag, headed by the version they imply.
+    Unreleased,
+    /// `--from` (default: the latest version tag before `--to`) to `--to` (default: HEAD).
+    Between { from: Option<String>, to: Option<String> },
+    /// Every tagged release, newest first, after the unreleased commits.
+    All,
+}
+
+/// The changelog of a range, as Markdown.
+pub fn changelog(ctx: &Context, range: Range) -> Result<String> {
+    let repo = ctx.ws.repo()?;
+    let cfg = &ctx.config.config;
+    let render = |heading: &str, commits: &[CommitInfo]| {
+        changelog::render(heading, &changelog::groups(commits, &cfg.commit_msg, &cfg.changelog))
+    };
+    match range {
+        Range::Unreleased => {
+            let next = next(ctx)?;
+            let heading = match next.level {
+                Some(_) => changelog::heading(Some(&next.next.to_string()), Some(&git::today())),
+                None => changelog::heading(None, None),
+            };
+            Ok(render(&heading, &next.commits))
+        }
+        Range::Between { from, to } => {
+            let to_name = to.unwrap_or_else(|| "HEAD".into());
+            let to_id = repo.resolve(&to_name)?;
+            let from_id = match &from {
+                Some(f) => Some(repo.resolve(f)?),
+                None => repo
+                    .version_tags(&cfg.version.tag_prefix)?
+                    .into_iter()
+                    .map(|(_, _, id)| id)
+                    .find(|&id| id != to_id && repo.is_ancestor(id, to_id)),
+            };
+            let heading = match to_name
+                .strip_prefix(&cfg.version.tag_prefix)
+                .and_then(|v| Version::parse(v).ok())
+                .filter(|_| repo.tag_commit(&to_name).is_some())
+            {
+                Some(v) => changelog::heading(Some(&v.to_string()), repo.tag_date(&to_name).as_deref()),
+                None => changelog::heading(None, None),
+            };
+            Ok(render(&heading, &repo.commits(from_id, to_id)?))
+        }
+        Range::All => {
+            let Some(head) = repo.head_commit()? else {
+                return Ok(String::new());
+            };
+            let tags = repo.version_tags(&cfg.version.tag_prefix)?;
+            let mut out = String::new();
+            let unreleased = repo.commits(tags.first().map(|t| t.2), head)?;
+            if !unreleased.is_empty() {
+                out.push_str(&render(&changelog::heading(None, None), &unreleased));
+            }
+            for (i, (name, v, id)) in tags.iter().enumerate() {
+                // Of several tags on one commit, the highest version (listed first) gets it.
+                if i > 0 && tags[i - 1].2 == *id {
+                    continue;
+                }
+                let older = tags[i + 1..].iter().map(|t| t.2).find(|t| t != id);
+                let heading = changelog::heading(Some(&v.to_string()), repo.tag_date(name).as_deref());
+                out.push_str(&render(&heading, &repo.commits(older, *id)?));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The change to the changelog file that adds `version`'s section for `commits`. `None` when
+/// the file has that section already and `keep_existing` (a section written by `changelog
+/// --write`, perhaps edited since, is kept as it is).
+fn changelog_change(
+    ctx: &Context,
+    version: &Version,
+    commits: &[CommitInfo],
+    keep_existing: bool,
+) -> Result<(Option<version::Change>, String)> {
+    let cfg = &ctx.config.config;
+    let rel = cfg.changelog.file.clone();
+    let path = crate::fs::resolve_inside(&ctx.ws.root, &rel, Path::new(crate::config::FILE_NAME))?;
+    let section = changelog::render(
+        &changelog::heading(Some(&version.to_string()), Some(&git::today())),
+        &changelog::groups(commits, &cfg.commit_msg, &cfg.changelog),
+    );
+    let old = crate::fs::read_optional(&path)?;
+    if let Some(text) = &old
+        && changelog::has_release(text, &version.to_string())
+    {
+        if keep_existing {
+            return Ok((None, section));
+        }
+        return Err(Error::refused(
+            format!("{rel} already has a section for {version}"),
+            format!("remove that section from {rel} to write it again"),
+        ));
+    }
+    let new = changelog::insert(old.as_deref(), &section);
+    Ok((
+        Some(version::Change {
+            rel,
+            path,
+            old,
+            new,
+            old_value: None,
+            new_value: format!("{version} section"),
+        }),
+        section,
+    ))
+}
+
+/// What `changelog --write` did.
+pub enum Written {
+    Section { file: String, version: Version },
+    NothingToRelease(String),
+}
+
+/// `mpm-hooks changelog --write`: prepends the next version's section to the changelog file.
+pub fn write_changelog(ctx: &Context) -> Result<Written> {
+    let next = next(ctx)?;
+    if next.level.is_none() {
+        return Ok(Written::NothingToRelease(nothing_message(&next)));
+    }
+    let (change, _) = changelog_change(ctx, &next.next, &next.commits, false)?;
+    let change = change.expect("a missing section is always added");
+    crate::fs::write_atomic(&change.path, change.new.as_bytes(), ctx.ws.scratch_dir().as_deref())?;
+    Ok(Written::Section {
+        file: change.rel,
+        version: next.next,
+    })
+}
+
+fn nothing_message(next: &Next) -> String {
+    format!(
+        "nothing to release: {} commit(s) {}, none a feat, fix, perf or breaking change",
+        next.commits.len(),
+        next.since()
+    )
+}
+
+/// A release, worked out in full; nothing is written yet.
+pub struct Plan {
+    pub old: Version,
+    pub new: Version,
+    pub level: Level,
+    /// The version tag the release follows, if any.
+    pub previous_tag: Option<String>,
+    pub commits: usize,
+    pub reasons: Vec<Reason>,
+    pub tag: String,
+    pub message: String,
+    pub branch: String,
+    pub remote: String,
+    /// The changelog section (also when the file has it already).
+    pub section: String,
+    /// VERSION, BUILD_NUMBER, every version source, the changelog file.
+    pub files: version::Plan,
+    /// Where HEAD was: a rollback returns here.
+    pub head: git2::Oid,
+}
+
+impl Plan {
+    /// The command that publishes the release.
+    pub fn push_command(&self) -> String {
+        format!("git push --atomic {} {} {}", self.remote, self.branch, self.tag)
+    }
+}
+
+pub enum Prepared {
+    Ready(Box<Plan>),
+    /// Nothing calls for a release (not an error: exit 0).
+    Nothing(String),
+}
+
+/// Checks that the repository can be released and computes the release. Writes nothing.
+/// `level` is `None` for `auto`.
+pub fn prepare(ctx: &Context, level: Option<Level>) -> Result<Prepared> {
+    let repo = ctx.ws.repo()?;
+    let root = &ctx.ws.root;
+    let cfg = &ctx.config.config;
+    let Some(head) = repo.head_commit()? else {
+        return Err(Error::refused(
+            "nothing to release: the repository has no commits yet",
+            "commit the project first",
+        ));
+    };
+    let Some(branch) = repo.branch()? else {
+        return Err(Error::refused(
+            format!(
+                "HEAD is detached (at {}): a release commit would be on no branch",
+                short(&head.to_string())
+            ),
+            "check out the branch to release from, e.g. `git switch main`",
+        ));
+    };
+    let state = repo.state();
+    if state != git::GitState::Normal {
+        return Err(Error::refused(
+            format!("a {} is in progress", state.name()),
+            format!("finish it or abort it (git {} --abort), then release", state.name()),
+        ));
+    }
+    refuse_dirty(repo)?;
+    let current = version::read_state(root)?.version;
+    let next = next(ctx)?;
+    if let Some(tag) = &next.tag
+        && next.base != current
+    {
+        return Err(disagreement(&current, tag, &next.base, &cfg.version.tag_prefix));
+    }
+    if next.commits.is_empty() {
+        return Err(Error::refused(
+            format!("nothing to release: no commits {}", next.since()),
+            "commit the changes to release first",
+        ));
+    }
+    let Some(level) = level.or(next.level) else {
+        return Ok(Prepared::Nothing(nothing_message(&next)));
+    };
+    let (new, mut files) = version::plan_bump(root, &cfg.version, level)?;
+    let tag = format!("{}{new}", cfg.version.tag_prefix);
+    if let Some(at) = repo.tag_commit(&tag) {
+        return Err(Error::refused(
+            format!(
+                "tag {tag} already exists (on {}): {new} was released already",
+                short(&at.to_string())
+            ),
+            format!(
+                "release from the branch that has {tag}, or choose the version: mpm-hooks release patch|minor|major"
+            ),
+        ));
+    }
+    let message = format!("chore(release): {tag}");
+    let verdict = conventional::lint(&message, &cfg.commit_msg);
+    if let Some(f) = verdict.errors.first() {
+        return Err(Error::refused(
+            format!(
+                "the release commit message `{message}` breaks this project's commit rules: {}: {}",
+                f.rule, f.message
+            ),
+            "allow it in .mpm-hooks.toml: [commit_msg] types must include `chore`, and scopes (when set) `release`",
+        ));
+    }
+    let (change, section) = changelog_change(ctx, &new, &next.commits, true)?;
+    files.changes.extend(change);
+    for change in &files.changes {
+        if std::fs::metadata(&change.path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(Error::ReadOnly {
+                path: change.path.clone(),
+            });
+        }
+    }
+    Ok(Prepared::Ready(Box::new(Plan {
+        old: current,
+        new,
+        level,
+        previous_tag: next.tag,
+        commits: next.commits.len(),
+        reasons: next.reasons,
+        message,
+        remote: repo.push_remote(&branch),
+        branch,
+        tag,
+        section,
+        files,
+        head,
+    })))
+}
+
+fn short(id: &str) -> &str {
+    &id[..7.min(id.len())]
+}
+
+fn refuse_dirty(repo: &Repo) -> Result<()> {
+    let dirty = repo.dirty()?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let mut list: Vec<&str> = dirty.iter().take(10).map(|d| d.trim_start()).collect();
+    let more = format!("and {} more", dirty.len().saturating_sub(10));
+    if dirty.len() > 10 {
+        list.push(&more);
+    }
+    Err(Error::refused(
+        format!(
+            "the work tree is not clean ({} uncommitted change(s)): {}",
+            dirty.len(),
+            list.join(", ")
+        ),
+        "commit or stash them (git stash), then release",
+    ))
+}
+
+fn disagreement(current: &Version, tag: &str, tagged: &Version, prefix: &str) -> Error {
+    if current > tagged {
+        Error::refused(
+            format!("VERSION ({current}) is ahead of the latest tag {tag} ({tagged})"),
+            format!(
+                "if {current} was released, tag its release commit: git tag -a {prefix}{current} <commit>; \
+                 if not, set VERSION back and commit: mpm-hooks version set {tagged}"
+            ),
+        )
+    } else {
+        Error::refused(
+            format!("the latest tag {tag} ({tagged}) is ahead of VERSION ({current})"),
+            format!("bring VERSION up to the tag and commit it: mpm-hooks version set {tagged}"),
+        )
+    }
+}
+
+/// What the gate did before a release, for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gate {
+    Passed,
+    /// `--no-gate`.
+    Skipped,
+}
+
+/// Carries out a plan: writes the files, commits them, tags the commit. On any failure after
+/// the first write, everything is put back and the error says which step failed.
+pub fn execute(ctx: &Context, plan: &Plan, gate: Gate) -> Result<git2::Oid> {
+    let repo = ctx.ws.repo()?;
+    let scratch = ctx.ws.scratch_dir();
+    crate::checks::watch_signals();
+    version::apply(&plan.files, scratch.as_deref())?;
+    let paths: Vec<String> = plan.files.changes.iter().map(|c| c.rel.clone()).collect();
+    let interrupted = || {
+        if crate::checks::interrupted() {
+            Err(Error::Usage {
+                message: "interrupted".into(),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    let mut skip = ctx.env.skip.clone();
+    // The release resets BUILD_NUMBER to 1; its own commit must not move it again.
+    skip.extend(["build-number".to_string(), "mpm-hooks-build-number".to_string()]);
+    let mut step = "staging the release files";
+    let result = (|| {
+        interrupted()?;
+        repo.stage_paths(&paths)?;
+        interrupted()?;
+        step = "the release commit";
+        let commit = repo.commit(&plan.message, &skip)?;
+        interrupted()?;
+        step = "tagging";
+        repo.tag_annotated(&plan.tag, &format!("Release {}", plan.tag), commit)?;
+        Ok(commit)
+    })();
+    let commit = match result {
+        Ok(commit) => commit,
+        Err(e) => {
+            let undo = roll_back(repo, plan, &paths, scratch.as_deref());
+            ctx.log.log(LogLevel::Warn, || {
+                format!("release {}: {step} failed, rolled back: {e}", plan.tag)
+            });
+            return Err(Error::ReleaseFailed {
+                step: step.to_string(),
+                rollback: undo.err().map(|u| u.to_string()),
+                source: Box::new(e),
+            });
+        }
+    };
+    audit(ctx, plan, gate, commit);
+    Ok(commit)
+}
+
+/// Moves the branch back if the commit was made, resets the index entries, restores the files.
+fn roll_back(repo: &Repo, plan: &Plan, paths: &[String], scratch: Option<&Path>) -> Result<()> {
+    let mut first = Ok(());
+    if let Ok(Some(now)) = repo.head_commit()
+        && now != plan.head
+    {
+        first = repo.reset_branch(now, plan.head);
+    }
+    let reset = repo.reset_paths(plan.head, paths);
+    let files = version::revert(&plan.files.changes, scratch);
+    first.and(reset).and(files)
+}
+
+#[derive(serde::Serialize)]
+struct AuditRecord<'a> {
+    time: String,
+    command: &'a str,
+    old: String,
+    new: String,
+    tag: &'a str,
+    commit: String,
+    gate: Gate,
+    user_name: Option<String>,
+    user_email: Option<String>,
+}
+
+/// One record for the release, after the usual one per VERSION / BUILD_NUMBER change. A log
+/// that cannot be written does not undo a release that is done; it is reported in the log.
+fn audit(ctx: &Context, plan: &Plan, gate: Gate, commit: git2::Oid) {
+    let Some(state) = ctx.ws.state_dir() else { return };
+    if let Err(e) = ctx.audit_plan("release", &plan.files) {
+        ctx.log
+            .log(LogLevel::Error, || format!("release: cannot write the audit log: {e}"));
+    }
+    let (user_name, user_email) = ctx.ws.repo.as_ref().map(|r| r.user()).unwrap_or_default();
+    let record = AuditRecord {
+        time: crate::audit::now(),
+        command: "release",
+        old: plan.old.to_string(),
+        new: plan.new.to_string(),
+        tag: &plan.tag,
+        commit: commit.to_string(),
+        gate,
+        user_name,
+        user_email,
+    };
+    if let Err(e) = crate::audit::record(&state, &record) {
+        ctx.log
+            .log(LogLevel::Error, || format!("release: cannot write the audit log: {e}"));
+    }
+}
