@@ -185,6 +185,9 @@ enum SourceKind {
     Cargo,
     Pyproject,
     PackageJson,
+    /// Cargo.lock's entry for the package Cargo.toml names (so `cargo build --locked` still
+    /// works after a bump).
+    CargoLock(String),
     Pattern(regex::Regex),
 }
 
@@ -206,7 +209,24 @@ pub fn sources(root: &Path, cfg: &VersionConfig, origin: &Path) -> Result<Vec<So
             };
             let text = crate::fs::read_to_string(&source.path)?;
             if source.read(&text)?.is_some() {
+                let lock = root.join("Cargo.lock");
+                let package = matches!(source.kind, SourceKind::Cargo)
+                    .then(|| text.parse::<toml_edit::DocumentMut>().ok())
+                    .flatten()
+                    .and_then(|doc| doc.get("package")?.get("name")?.as_str().map(String::from));
                 out.push(source);
+                if let Some(name) = package
+                    && lock.is_file()
+                {
+                    let source = Source {
+                        rel: "Cargo.lock".into(),
+                        path: lock,
+                        kind: SourceKind::CargoLock(name),
+                    };
+                    if source.read(&crate::fs::read_to_string(&source.path)?)?.is_some() {
+                        out.push(source);
+                    }
+                }
             }
         }
     }
@@ -243,6 +263,10 @@ impl Source {
                 })?;
                 Ok(self.toml_slot(&doc).and_then(|i| i.as_str().map(String::from)))
             }
+            SourceKind::CargoLock(name) => {
+                let doc = self.toml(text)?;
+                Ok(lock_entry(&doc, name).and_then(|t| t.get("version")?.as_str().map(String::from)))
+            }
             SourceKind::PackageJson => {
                 serde_json::from_str::<serde_json::Value>(text)
                     .map_err(|e| self.bad(format!("is not valid JSON: {e}")))?;
@@ -277,6 +301,31 @@ impl Source {
                 }
                 Ok(doc.to_string())
             }
+            SourceKind::CargoLock(name) => {
+                let mut doc = self.toml(text)?;
+                let entry = doc
+                    .get_mut("package")
+                    .and_then(|p| p.as_array_of_tables_mut())
+                    .and_then(|tables| {
+                        tables
+                            .iter_mut()
+                            .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name) && !t.contains_key("source"))
+                    })
+                    .ok_or_else(|| {
+                        self.bad(format!(
+                            "has no entry for package `{name}`; run cargo generate-lockfile"
+                        ))
+                    })?;
+                let decor = entry
+                    .get("version")
+                    .and_then(|v| v.as_value())
+                    .map(|v| v.decor().clone());
+                entry["version"] = toml_edit::value(new);
+                if let (Some(decor), Some(v)) = (decor, entry["version"].as_value_mut()) {
+                    *v.decor_mut() = decor;
+                }
+                Ok(doc.to_string())
+            }
             SourceKind::PackageJson => {
                 let (a, b) = json_version_span(text).ok_or_else(|| self.bad("has no top-level \"version\""))?;
                 Ok(format!("{}{new}{}", &text[..a], &text[b..]))
@@ -291,6 +340,12 @@ impl Source {
                 Ok(format!("{}{new}{}", &text[..m.start()], &text[m.end()..]))
             }
         }
+    }
+
+    fn toml(&self, text: &str) -> Result<toml_edit::DocumentMut> {
+        text.parse().map_err(|e: toml_edit::TomlError| {
+            self.bad(format!("does not parse as TOML: {}", one_line(&e.to_string())))
+        })
     }
 
     fn toml_slot<'a>(&self, doc: &'a toml_edit::DocumentMut) -> Option<&'a toml_edit::Item> {
@@ -329,6 +384,14 @@ impl Source {
         }
         Some(item)
     }
+}
+
+/// The `[[package]]` of a lock file for the local package `name` (local ones have no `source`).
+fn lock_entry<'a>(doc: &'a toml_edit::DocumentMut, name: &str) -> Option<&'a toml_edit::Table> {
+    doc.get("package")?
+        .as_array_of_tables()?
+        .iter()
+        .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name) && !t.contains_key("source"))
 }
 
 fn one_line(s: &str) -> String {
