@@ -172,82 +172,151 @@ impl Repo {
         }
     }
 
-    /// Opens the index git is committing from: GIT_INDEX_FILE when git set one (`commit -a`,
-    /// `commit <paths>`), else the repository's.
-    fn index(&self) -> Result<git2::Index> {
+    /// The index git is committing from: GIT_INDEX_FILE when git set one (`commit -a`, `commit
+    /// <paths>`), else the repository's.
+    fn index_path(&self) -> PathBuf {
         match std::env::var_os("GIT_INDEX_FILE") {
             Some(path) => {
                 let path = PathBuf::from(path);
-                let path = if path.is_absolute() { path } else { self.root.join(path) };
-                let mut index = git2::Index::open(&path).map_err(|e| Error::git("cannot open the index", e))?;
-                // A free-standing index needs the repository to hash work-tree files.
-                self.inner
-                    .set_index(&mut index)
-                    .map_err(|e| Error::git("cannot open the index", e))?;
-                self.inner.index().map_err(|e| Error::git("cannot open the index", e))
+                if path.is_absolute() { path } else { self.root.join(path) }
             }
-            None => self.inner.index().map_err(|e| Error::git("cannot open the index", e)),
+            None => self.git_dir.join("index"),
         }
+    }
+
+    /// Opens that index through git2.
+    fn index(&self) -> Result<git2::Index> {
+        if std::env::var_os("GIT_INDEX_FILE").is_none() {
+            return self.inner.index().map_err(|e| Error::git("cannot open the index", e));
+        }
+        let mut index = git2::Index::open(&self.index_path()).map_err(|e| Error::git("cannot open the index", e))?;
+        // A free-standing index needs the repository to hash work-tree files.
+        self.inner
+            .set_index(&mut index)
+            .map_err(|e| Error::git("cannot open the index", e))?;
+        self.inner.index().map_err(|e| Error::git("cannot open the index", e))
     }
 
     /// The index, loaded once, for reading an entry and then staging new content for it.
     pub fn edit_index(&self) -> Result<IndexEdit<'_>> {
-        Ok(IndexEdit {
-            repo: self,
-            index: self.index()?,
-        })
+        let path = self.index_path();
+        // One thread: the hook's index is small next to the cost of starting threads. The
+        // checksum is not verified on read, as git does not verify it either.
+        let options = gix_index::decode::Options {
+            thread_limit: Some(1),
+            ..Default::default()
+        };
+        let file = match gix_index::File::at(&path, gix_hash::Kind::Sha1, true, options) {
+            Ok(file) => file,
+            Err(_) if !path.exists() => {
+                gix_index::File::from_state(gix_index::State::new(gix_hash::Kind::Sha1), path.clone())
+            }
+            Err(e) => {
+                return Err(Error::Git {
+                    message: format!("cannot read the index {}: {e}", path.display()),
+                    source: None,
+                });
+            }
+        };
+        Ok(IndexEdit { repo: self, path, file })
     }
 }
 
 /// One loaded index: read an entry's staged content, then stage new content, with one load.
+///
+/// gix-index reads and writes the file (keeping the cache tree, the sparse-index marker and
+/// every entry; git's optional caches, such as the untracked cache, are left for git to
+/// rebuild); the new checksum comes from the `sha1` crate. An entry that is not in the index
+/// yet goes through git2, which inserts it.
 pub struct IndexEdit<'r> {
     repo: &'r Repo,
-    index: git2::Index,
+    path: PathBuf,
+    file: gix_index::File,
 }
 
 impl IndexEdit<'_> {
     /// The content of `rel` as the index holds it, if it is there.
     pub fn content(&self, rel: &str) -> Result<Option<Vec<u8>>> {
-        let Some(entry) = self.index.get_path(Path::new(rel), 0) else {
+        let Some(entry) = self
+            .file
+            .entry_by_path_and_stage(rel.into(), gix_index::entry::Stage::Unconflicted)
+        else {
             return Ok(None);
         };
+        let id = git2::Oid::from_bytes(entry.id.as_slice())
+            .map_err(|e| Error::git(format!("cannot read {rel} from the index"), e))?;
         let blob = self
             .repo
             .inner
-            .find_blob(entry.id)
+            .find_blob(id)
             .map_err(|e| Error::git(format!("cannot read {rel} from the index"), e))?;
         Ok(Some(blob.content().to_vec()))
     }
 
-    /// Stages `content` as `rel`; fails, writing nothing, when index.lock is held.
+    /// Stages `content` as `rel` (a path at the top of the work tree); fails, writing nothing,
+    /// when index.lock is held.
     pub fn stage(mut self, rel: &str, content: &[u8]) -> Result<()> {
-        let path = Path::new(rel);
-        let index = &mut self.index;
-        let entry = match index.get_path(path, 0) {
-            Some(mut e) => {
-                e.file_size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-                e
-            }
-            None => git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: u32::try_from(content.len()).unwrap_or(u32::MAX),
-                id: git2::Oid::zero(),
-                flags: 0,
-                flags_extended: 0,
-                path: rel.as_bytes().to_vec(),
-            },
+        let id = self
+            .repo
+            .inner
+            .blob(content)
+            .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
+        let Some(entry) = self
+            .file
+            .entry_mut_by_path_and_stage(rel.into(), gix_index::entry::Stage::Unconflicted)
+        else {
+            return self.repo.stage_new(rel, content);
         };
-        index
-            .add_frombuffer(&entry, content)
-            .map_err(|e| index_error(path, e))?;
-        index.write().map_err(|e| index_error(path, e))
+        let fail = |e: &dyn std::fmt::Display| Error::Git {
+            message: format!("cannot stage {rel}: {e}"),
+            source: None,
+        };
+        entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
+        entry.stat.size = u32::try_from(content.len()).unwrap_or(u32::MAX);
+        // The cached tree of the top folder no longer matches; git rebuilds it on commit.
+        if let Some(tree) = self.file.tree_mut() {
+            tree.num_entries = None;
+        }
+        let keep_null_checksum = self.file.checksum().is_some_and(|c| c.is_null());
+        let mut bytes = Vec::with_capacity(64 * 1024);
+        let options = gix_index::write::Options {
+            skip_hash: true,
+            ..Default::default()
+        };
+        self.file.write_to(&mut bytes, options).map_err(|e| fail(&e))?;
+        if !keep_null_checksum {
+            let end = bytes.len() - 20;
+            let digest = <sha1::Sha1 as sha1::Digest>::digest(&bytes[..end]);
+            bytes[end..].copy_from_slice(&digest);
+        }
+        write_locked(&self.path, &bytes).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Git {
+                    message: format!(
+                        "cannot stage {rel}; another git process holds index.lock: wait for it, or remove the stale lock file"
+                    ),
+                    source: None,
+                }
+            } else {
+                fail(&e)
+            }
+        })
     }
+}
+
+/// Replaces `path` as git does: write `<path>.lock` (created exclusively: it is git's lock),
+/// then rename it over `path`.
+fn write_locked(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut lock_name = path.as_os_str().to_os_string();
+    lock_name.push(".lock");
+    let lock = PathBuf::from(lock_name);
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&lock)?;
+    let written = file.write_all(bytes).and_then(|_| std::fs::rename(&lock, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&lock);
+    }
+    written
 }
 
 impl Repo {
@@ -648,6 +717,30 @@ impl Repo {
             .iter()
             .map(|e| String::from_utf8_lossy(&e.path).into_owned())
             .collect())
+    }
+
+    /// Adds an entry that is not in the index yet, through git2.
+    fn stage_new(&self, rel: &str, content: &[u8]) -> Result<()> {
+        let path = Path::new(rel);
+        let mut index = self.index()?;
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: u32::try_from(content.len()).unwrap_or(u32::MAX),
+            id: git2::Oid::zero(),
+            flags: 0,
+            flags_extended: 0,
+            path: rel.as_bytes().to_vec(),
+        };
+        index
+            .add_frombuffer(&entry, content)
+            .map_err(|e| index_error(path, e))?;
+        index.write().map_err(|e| index_error(path, e))
     }
 
     /// Stages the work-tree content of `paths`.

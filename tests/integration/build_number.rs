@@ -273,3 +273,82 @@ fn an_overflowing_build_number_blocks_the_commit() {
     assert!(stderr(&out).contains("cannot be incremented"), "{}", stderr(&out));
     assert_eq!(repo.read("BUILD_NUMBER"), "18446744073709551615\n");
 }
+
+/// The index the step rewrites may be any of git's layouts; each must come out valid, with the
+/// commit carrying the new number and nothing else lost.
+#[test]
+fn every_index_layout_comes_out_valid() {
+    let layouts: &[(&str, &[&[&str]])] = &[
+        ("v2 with a cache tree", &[]),
+        ("v4", &[&["update-index", "--index-version", "4"]]),
+        (
+            "split index",
+            &[
+                &["config", "core.splitIndex", "true"],
+                &["update-index", "--split-index"],
+            ],
+        ),
+        (
+            "skipHash",
+            &[
+                &["config", "index.skipHash", "true"],
+                &["update-index", "--really-refresh"],
+            ],
+        ),
+        ("intent-to-add (v3)", &[&["add", "-N", "later.rs"]]),
+        (
+            "untracked cache",
+            &[
+                &["config", "core.untrackedCache", "true"],
+                &["update-index", "--untracked-cache"],
+                &["status", "--porcelain"],
+            ],
+        ),
+    ];
+    for (name, setup) in layouts {
+        let repo = versioned();
+        for i in 0..30 {
+            repo.write(&format!("src/m{}/f{i}.rs", i % 4), "fn f() {}\n");
+        }
+        repo.write("later.rs", "// later\n");
+        repo.git(&["add", "src"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "chore: files"]);
+        for args in setup.iter() {
+            repo.git(args);
+        }
+        repo.write("src/m1/big.rs", &lines(12, "let x ="));
+        repo.git(&["add", "src/m1/big.rs"]);
+        let out = repo.commit("feat: big change");
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("BUILD_NUMBER 41 -> 42"),
+            "{name}: {}",
+            stderr(&out)
+        );
+        assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n", "{name}");
+        assert_eq!(
+            repo.git(&["show", "HEAD:src/m1/big.rs"]),
+            lines(12, "let x ="),
+            "{name}"
+        );
+        // The index agrees with the commit, and git reads it without complaint.
+        assert_eq!(
+            repo.git(&["write-tree"]),
+            repo.git(&["rev-parse", "HEAD^{tree}"]),
+            "{name}"
+        );
+        let status = repo.git(&["status", "--porcelain"]);
+        let expected = if name.starts_with("intent") {
+            " A later.rs\n"
+        } else {
+            "?? later.rs\n"
+        };
+        assert_eq!(status, expected, "{name}");
+        assert_eq!(
+            repo.git(&["ls-files"]).lines().count(),
+            34 + usize::from(name.starts_with("intent")),
+            "{name}"
+        );
+        repo.git(&["fsck", "--no-dangling", "--no-progress"]);
+    }
+}
