@@ -9,9 +9,10 @@ install_anchors
 build
 runs=${RUNS:-40}
 
-make_repo() { # $1: folder
+make_repo() { # $1: folder; $2: "versioned" to add VERSION and BUILD_NUMBER
     rm -rf "$1"; mkdir -p "$1"; cd "$1"
     git init -q -b main
+    if [ "${2:-}" = versioned ]; then printf '1.0.0\n' > VERSION; printf '100\n' > BUILD_NUMBER; fi
     for d in $(seq 0 49); do
         mkdir -p "src/d$d"
         for f in $(seq 0 99); do printf 'def f%s():\n    return %s\n' "$f" "$f" > "src/d$d/m$f.py"; done
@@ -28,9 +29,12 @@ make_repo() { # $1: folder
 repos="$work/hooks"
 mkdir -p "$repos"
 for v in none true mpm framework lefthook husky; do make_repo "$repos/$v"; done
+# mpm-hooks with VERSION and BUILD_NUMBER: the build-number step increments and stages it.
+make_repo "$repos/versioned" versioned
 
 cp /bin/true "$repos/true/.git/hooks/pre-commit"; cp /bin/true "$repos/true/.git/hooks/commit-msg"
 (cd "$repos/mpm" && "$bin" install >/dev/null)
+(cd "$repos/versioned" && "$bin" install >/dev/null)
 cat > "$repos/framework/.pre-commit-config.yaml" <<YAML
 repos:
   - repo: local
@@ -56,11 +60,11 @@ YAML
 (cd "$repos/husky" && "$work/node_modules/.bin/husky" >/dev/null && printf 'true\n' > .husky/pre-commit && printf 'true\n' > .husky/commit-msg && git add .husky)
 
 args=()
-for v in none true mpm framework lefthook husky; do
+for v in none true mpm versioned framework lefthook husky; do
     args+=(--command-name "$v" "cd $repos/$v && git commit -q -m 'feat: bench change'")
 done
 hyperfine --warmup 3 --runs "$runs" --export-json "$work/hooks.json" \
-    --prepare "sh -c 'for v in none true mpm framework lefthook husky; do cd $repos/\$v && git reset -q --soft \$(cat .git/bench-base); done'" \
+    --prepare "sh -c 'for v in none true mpm versioned framework lefthook husky; do cd $repos/\$v && git reset -q --soft \$(cat .git/bench-base); done; cd $repos/versioned && git reset -q -- BUILD_NUMBER && git checkout -q -- BUILD_NUMBER'" \
     "${args[@]}" >/dev/null
 
 python3 - "$work/hooks.json" <<'PY'
@@ -71,11 +75,13 @@ wall = lambda x: statistics.median(x["times"]) * 1000
 floor_w, floor_c = wall(r["true"]), cpu(r["true"])
 print(f"| variant | wall median (ms) | CPU mean (ms) | added wall vs no-op (ms) | added CPU vs no-op (ms) |")
 print("|---|---|---|---|---|")
-for k in ["none", "true", "mpm", "framework", "lefthook", "husky"]:
+for k in ["none", "true", "mpm", "versioned", "framework", "lefthook", "husky"]:
     x = r[k]
     print(f"| {k} | {wall(x):.1f} | {cpu(x):.1f} | {wall(x)-floor_w:+.1f} | {cpu(x)-floor_c:+.1f} |")
-mpm_w, mpm_c = wall(r["mpm"]) - floor_w, cpu(r["mpm"]) - floor_c
-for k in ["lefthook", "husky", "framework"]:
+for m in ["mpm", "versioned"]:
+  mpm_w, mpm_c = wall(r[m]) - floor_w, cpu(r[m]) - floor_c
+  for k in ["lefthook", "husky", "framework"]:
+    print(f"{m}: ", end="")
     print(f"mpm-hooks adds {mpm_w:.1f} ms wall / {mpm_c:.1f} ms CPU; {k} adds {wall(r[k])-floor_w:.1f} ms wall / {cpu(r[k])-floor_c:.1f} ms CPU: ratio {(wall(r[k])-floor_w)/max(mpm_w,0.01):.0f}x wall, {(cpu(r[k])-floor_c)/max(mpm_c,0.01):.0f}x CPU")
 PY
 

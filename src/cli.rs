@@ -301,7 +301,8 @@ fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Optio
         anstyle::AnsiColor::Red.on_default().bold(),
         anstyle::Style::new().dimmed(),
     );
-    let mut err = anstream::stderr().lock();
+    // The report is built whole and written at once: one write, not one per formatted piece.
+    let mut err: Vec<u8> = Vec::new();
     for step in &report.steps {
         let word = stage::outcome_word(&step.outcome);
         let style = match step.outcome {
@@ -341,9 +342,9 @@ fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Optio
             err,
             "\nthe commit was stopped; fix the above, or skip once with SKIP=<step> (git commit --no-verify skips every hook)"
         )?;
-        return Ok(1);
     }
-    Ok(0)
+    anstream::stderr().lock().write_all(&err)?;
+    Ok(if report.failed() { 1 } else { 0 })
 }
 
 fn install(ctx: &Context, force: bool) -> Result<u8> {
