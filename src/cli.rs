@@ -724,10 +724,7 @@ fn release_cmd(ctx: &Context, level: BumpLevel, dry_run: bool, no_gate: bool) ->
             return Ok(0);
         }
     };
-    let since = plan
-        .previous_tag
-        .as_deref()
-        .map_or("in all of history".to_string(), |t| format!("since {t}"));
+    let since = release::since(plan.previous_tag.as_deref());
     writeln!(
         out(),
         "release {}: {} bump of {}, {} commit(s) {since}",

@@ -261,22 +261,14 @@ impl IndexEdit<'_> {
             .inner
             .blob(content)
             .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
-        let Some(entry) = self
-            .file
-            .entry_mut_by_path_and_stage(rel.into(), gix_index::entry::Stage::Unconflicted)
-        else {
+        let unconflicted = gix_index::entry::Stage::Unconflicted;
+        if self.file.entry_by_path_and_stage(rel.into(), unconflicted).is_none() {
             return self.repo.stage_new(rel, content);
-        };
+        }
         let fail = |e: &dyn std::fmt::Display| Error::Git {
             message: format!("cannot stage {rel}: {e}"),
             source: None,
         };
-        entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
-        entry.stat.size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-        // The cached tree of the top folder no longer matches; git rebuilds it on commit.
-        if let Some(tree) = self.file.tree_mut() {
-            tree.num_entries = None;
-        }
         let keep_null_checksum = self.file.checksum().is_some_and(|c| c.is_null());
         let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
         let patched = std::fs::read(&self.path)
@@ -285,6 +277,15 @@ impl IndexEdit<'_> {
         let mut bytes = match patched {
             Some(bytes) => bytes,
             None => {
+                // Edit what gix-index parsed and let it write the whole file.
+                if let Some(entry) = self.file.entry_mut_by_path_and_stage(rel.into(), unconflicted) {
+                    entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
+                    entry.stat.size = size;
+                }
+                // The cached tree of the top folder no longer matches; git rebuilds it on commit.
+                if let Some(tree) = self.file.tree_mut() {
+                    tree.num_entries = None;
+                }
                 let mut bytes = Vec::with_capacity(64 * 1024);
                 let options = gix_index::write::Options {
                     skip_hash: true,

@@ -59,12 +59,14 @@ pub fn next(ctx: &Context) -> Result<Next> {
 }
 
 impl Next {
-    /// "since v1.2.0" or "in all of history".
     pub fn since(&self) -> String {
-        self.tag
-            .as_ref()
-            .map_or("in all of history".to_string(), |t| format!("since {t}"))
+        since(self.tag.as_deref())
     }
+}
+
+/// "since v1.2.0", or "in all of history" when there is no version tag.
+pub fn since(tag: Option<&str>) -> String {
+    tag.map_or("in all of history".to_string(), |t| format!("since {t}"))
 }
 
 /// Which commits `mpm-hooks changelog` renders.
