@@ -16,4 +16,13 @@ fn main() {
     let version = read("VERSION");
     let build = read("BUILD_NUMBER");
     println!("cargo:rustc-env=MPM_HOOKS_VERSION={version}+build.{build}");
+    // The hooks start this binary on every commit. Linked as a position-dependent executable,
+    // the loader has no pointers to relocate at start-up: 16,500 relocations and ~70 page
+    // faults fewer, 0.2-0.4 ms of a 1.7 ms `check-msg` (README, "Performance"). The trade is
+    // that the binary's own code is not address-randomized.
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let target_env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os == "linux" && target_env == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use mpm_hooks::Context;
 use mpm_hooks::checks;
 use mpm_hooks::config::{self, LogLevel};
@@ -216,7 +216,16 @@ enum ConfigAction {
 }
 
 pub fn run(args: Vec<OsString>) -> Result<u8> {
-    let cli = match Cli::try_parse_from(args) {
+    // The clap tree is left to the process exit: dropping it costs more instructions than
+    // checking a commit message (callgrind: 134k of 1.06M for `check-msg FILE`).
+    let mut command = Cli::command();
+    let parsed = command.try_get_matches_from_mut(args).and_then(|mut m| {
+        let cli = Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut Cli::command()));
+        std::mem::forget(m);
+        cli
+    });
+    std::mem::forget(command);
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -494,15 +503,17 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
             .first()
             .map(|(_, _, oid)| *oid),
     };
-    let commits = repo.commits(from, to)?;
-    let verdicts = conventional::lint_many(commits.iter().map(|c| c.message.as_str()).collect(), cfg);
-    let failures: Vec<_> = commits.iter().zip(verdicts).filter(|(_, v)| !v.valid).collect();
+    let (checked, failures) = conventional::lint_batches(
+        cfg,
+        |c: &mpm_hooks::git::CommitInfo| c.message.as_str(),
+        |feed| repo.each_commit(from, to, false, feed),
+    )?;
     if json {
         let list: Vec<_> = failures
             .iter()
             .map(|(c, v)| serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors }))
             .collect();
-        let v = serde_json::json!({ "checked": commits.len(), "failed": failures.len(), "failures": list });
+        let v = serde_json::json!({ "checked": checked, "failed": failures.len(), "failures": list });
         writeln!(out(), "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
         let mut out = out();
@@ -516,7 +527,7 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
                 rules.join(", ")
             )?;
         }
-        writeln!(out, "{} commit(s) checked, {} failed", commits.len(), failures.len())?;
+        writeln!(out, "{checked} commit(s) checked, {} failed", failures.len())?;
     }
     Ok(if failures.is_empty() { 0 } else { 1 })
 }
