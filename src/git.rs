@@ -613,38 +613,107 @@ impl Repo {
             .map_err(|e| Error::git(format!("cannot resolve `{rev}`"), e))
     }
 
-    /// Commits reachable from `to` but not from `from`, newest first, with their raw messages.
-    /// One `git log` subprocess: it reads a long history about twice as fast as walking it
-    /// through git2 (10,000 commits: 52 vs 120 ms here).
+    /// Commits reachable from `to` but not from `from`, newest first in topological order, with
+    /// their raw messages.
     pub fn commits(&self, from: Option<git2::Oid>, to: git2::Oid) -> Result<Vec<CommitInfo>> {
+        let mut commits = Vec::new();
+        self.each_commit(from, to, true, |batch| commits.extend(batch))?;
+        Ok(commits)
+    }
+
+    /// Hands the commits reachable from `to` but not from `from` to `f` in batches, newest first,
+    /// while `git log` is still reading history: one subprocess reads a long history about twice
+    /// as fast as walking it through git2 (10,000 commits: 52 vs 120 ms here), and without
+    /// `topo` (git's default date order) its first commits arrive before it has walked them all.
+    pub fn each_commit(
+        &self,
+        from: Option<git2::Oid>,
+        to: git2::Oid,
+        topo: bool,
+        mut f: impl FnMut(Vec<CommitInfo>),
+    ) -> Result<()> {
+        use std::io::Read;
+        const BATCH: usize = 256;
         let to = to.to_string();
         let not_from = from.map(|f| format!("^{f}"));
-        let mut args = vec![
-            "log",
-            "-z",
-            "--topo-order",
-            "--no-color",
-            "--format=%H %P%n%B",
-            to.as_str(),
-        ];
+        let mut args = vec!["log", "-z", "--no-color", "--format=%H %P%n%B", to.as_str()];
+        if topo {
+            args.insert(1, "--topo-order");
+        }
         if let Some(f) = &not_from {
             args.push(f);
         }
         args.push("--");
-        let out = self.run_git(&args)?;
-        let mut commits = Vec::new();
-        for record in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {
-            let text = String::from_utf8_lossy(record);
-            let (ids, message) = text.split_once('\n').unwrap_or((&text, ""));
-            let mut ids = ids.split(' ').filter(|s| !s.is_empty());
-            let id = ids.next().unwrap_or_default().to_string();
-            commits.push(CommitInfo {
-                id,
-                message: message.to_string(),
-                parents: ids.count(),
-            });
+        let failed = |message: String| Error::GitCommand {
+            args: args.join(" "),
+            message,
+        };
+        let mut child = Command::new("git")
+            .args(&args)
+            .current_dir(&self.root)
+            // To a pipe, git flushes after every commit: one write and one wake-up of this
+            // reader per commit. Fully buffered, 10,000 commits take 30% less time.
+            .env("GIT_FLUSH", "0")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(format!("cannot start git: {e}")))?;
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        // stderr is read on the side so that git never blocks on a full pipe.
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut pending: Vec<u8> = Vec::new();
+        let mut chunk = vec![0u8; 256 * 1024];
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let n = stdout
+                .read(&mut chunk)
+                .map_err(|e| failed(format!("cannot read git's output: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            pending.extend_from_slice(&chunk[..n]);
+            let Some(last) = pending.iter().rposition(|&b| b == 0) else {
+                continue;
+            };
+            for record in pending[..last].split(|&b| b == 0).filter(|r| !r.is_empty()) {
+                batch.push(CommitInfo::from_record(record));
+                if batch.len() == BATCH {
+                    f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            }
+            pending.drain(..=last);
         }
-        Ok(commits)
+        if !pending.is_empty() {
+            batch.push(CommitInfo::from_record(&pending));
+        }
+        if !batch.is_empty() {
+            f(batch);
+        }
+        let status = child.wait().map_err(|e| failed(format!("cannot wait for git: {e}")))?;
+        let stderr = errors.join().unwrap_or_default();
+        if !status.success() {
+            return Err(failed(stderr.trim().to_string()));
+        }
+        Ok(())
+    }
+}
+
+impl CommitInfo {
+    /// One record of `git log -z --format="%H %P%n%B"`.
+    fn from_record(record: &[u8]) -> CommitInfo {
+        let text = String::from_utf8_lossy(record);
+        let (ids, message) = text.split_once('\n').unwrap_or((&text, ""));
+        let mut ids = ids.split(' ').filter(|s| !s.is_empty());
+        CommitInfo {
+            id: ids.next().unwrap_or_default().to_string(),
+            message: message.to_string(),
+            parents: ids.count(),
+        }
     }
 }
 

@@ -86,21 +86,60 @@ fn lint_with(message: &str, cfg: &CommitMsgConfig, ignore: &[regex::Regex]) -> V
     verdict
 }
 
-/// Lints many messages, in order, on every core.
-pub fn lint_many(messages: Vec<&str>, cfg: &CommitMsgConfig) -> Vec<Verdict> {
+/// Lints messages as they arrive, on every core: `produce` hands over batches (say, while
+/// `git log` is still reading history) and each batch is linted while the next is read.
+/// Returns how many messages were linted and the ones that failed, in the order given.
+pub fn lint_batches<T: Send, E>(
+    cfg: &CommitMsgConfig,
+    message: impl Fn(&T) -> &str + Sync,
+    produce: impl FnOnce(&mut dyn FnMut(Vec<T>)) -> Result<(), E>,
+) -> Result<(usize, Vec<(T, Verdict)>), E> {
     let ignore = ignore_patterns(cfg);
-    let ignore = &ignore;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = messages.len().div_ceil(threads).max(256);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<T>)>();
+    let receive = std::sync::Mutex::new(receive);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = messages
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|m| lint_with(m, cfg, ignore)).collect::<Vec<_>>()))
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut linted = 0;
+                    let mut failed = Vec::new();
+                    loop {
+                        let next = receive.lock().map(|r| r.recv());
+                        let Ok(Ok((batch_no, batch))) = next else {
+                            break;
+                        };
+                        linted += batch.len();
+                        for item in batch {
+                            let verdict = lint_with(message(&item), cfg, &ignore);
+                            if !verdict.valid {
+                                failed.push((batch_no, item, verdict));
+                            }
+                        }
+                    }
+                    (linted, failed)
+                })
+            })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("lint does not panic"))
-            .collect()
+        let mut batch_no = 0;
+        let produced = produce(&mut |batch| {
+            // The receivers live until this scope ends, so the send cannot fail.
+            let _ = send.send((batch_no, batch));
+            batch_no += 1;
+        });
+        drop(send);
+        let mut linted = 0;
+        let mut failed = Vec::new();
+        for worker in workers {
+            let (n, f) = worker.join().expect("lint does not panic");
+            linted += n;
+            failed.extend(f);
+        }
+        produced?;
+        // Batches were taken in order and each was linted in order: a stable sort by batch
+        // number restores the order given.
+        failed.sort_by_key(|(batch_no, _, _)| *batch_no);
+        Ok((linted, failed.into_iter().map(|(_, item, v)| (item, v)).collect()))
     })
 }
 

@@ -265,3 +265,46 @@ fn the_projects_own_history_follows_the_rules() {
         .assert()
         .success();
 }
+
+#[test]
+fn lint_commits_keeps_history_order_over_a_long_history() {
+    // 1,000 commits (more than one batch of the streamed `git log`), every seventh invalid.
+    let repo = TestRepo::new();
+    let mut stream = String::new();
+    for i in 0..1000 {
+        let message = if i % 7 == 3 {
+            format!("Update things {i}\n")
+        } else {
+            format!("fix: change {i}\n")
+        };
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter T <t@e> {} +0000\ndata {}\n{message}\nM 644 inline f\ndata {}\n{i}\n\n",
+            1_700_000_000 + i,
+            message.len(),
+            i.to_string().len() + 1
+        ));
+    }
+    let mut child = repo
+        .command("git")
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    let out = repo.cmd().arg("lint-commits").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected: Vec<String> = (0..1000)
+        .rev()
+        .filter(|i| i % 7 == 3)
+        .map(|i| format!("Update things {i}  [type-empty, subject-empty]"))
+        .collect();
+    let reported: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, rest)| rest))
+        .collect();
+    assert_eq!(reported[..reported.len() - 1], expected);
+    assert!(stdout.ends_with("1000 commit(s) checked, 143 failed\n"), "{stdout}");
+}
