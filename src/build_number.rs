@@ -83,11 +83,15 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         ]));
     }
     let work_value = version::parse_build(&work, Path::new(BUILD_FILE))?;
-    let index = input.repo.edit_index()?;
-    let staged = index.content(BUILD_FILE)?;
-    let current = match &staged {
-        Some(bytes) => version::parse_build(&String::from_utf8_lossy(bytes), Path::new(BUILD_FILE))?,
-        None => work_value,
+    let entry = input.repo.index_entry(BUILD_FILE)?;
+    // Staged as it is in the work tree (the usual case): no need to read the blob.
+    let current = if entry.id() == Some(crate::git::blob_id(work.as_bytes())) {
+        work_value
+    } else {
+        match entry.content()? {
+            Some(bytes) => version::parse_build(&String::from_utf8_lossy(&bytes), Path::new(BUILD_FILE))?,
+            None => work_value,
+        }
     };
     if current != work_value {
         return Ok(Outcome::Ok(vec![
@@ -117,7 +121,7 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     }
     // The index first: when it is locked, nothing at all has been written.
     let new = format!("{next}\n");
-    index.stage(BUILD_FILE, new.as_bytes())?;
+    entry.stage(new.as_bytes())?;
     let mut plan = Plan::default();
     plan.changes.push(Change {
         rel: BUILD_FILE.into(),
@@ -127,7 +131,13 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         old_value: Some(current.to_string()),
         new_value: next.to_string(),
     });
-    input.ctx.apply_version_plan("pre-commit build-number", &plan)?;
+    let change = &plan.changes[0];
+    crate::fs::write_atomic_unsynced(
+        &change.path,
+        change.new.as_bytes(),
+        input.ctx.ws.scratch_dir().as_deref(),
+    )?;
+    input.ctx.audit_plan("pre-commit build-number", &plan)?;
     Ok(Outcome::Ok(vec![format!("BUILD_NUMBER {current} -> {next}: {why}")]))
 }
 

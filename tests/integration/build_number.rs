@@ -39,6 +39,23 @@ fn a_substantial_change_increments_into_the_same_commit() {
 }
 
 #[test]
+fn an_unstaged_edit_of_build_number_is_left_alone() {
+    let repo = versioned();
+    repo.write("BUILD_NUMBER", "50\n");
+    repo.write("src/big.rs", &lines(12, "let x ="));
+    repo.git(&["add", "src/big.rs"]);
+    let out = repo.commit("feat: big change");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("BUILD_NUMBER has unstaged changes: not incremented"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "41\n");
+    assert_eq!(repo.read("BUILD_NUMBER"), "50\n");
+}
+
+#[test]
 fn small_and_excluded_changes_do_not() {
     let repo = versioned();
     repo.write("src/small.rs", &lines(3, "x"));
