@@ -8,7 +8,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::config::BuildConfig;
 use crate::error::{Error, Result};
-use crate::git::{GitState, Repo, StagedView};
+use crate::git::{GitState, LoadedEntry, Repo, StagedView, blob_id};
 use crate::stage::{Outcome, StepInput};
 use crate::version::{self, BUILD_FILE, Change, Plan};
 
@@ -25,29 +25,95 @@ pub struct Tally {
 }
 
 pub fn tally(view: &StagedView, cfg: &BuildConfig, root: &Path) -> Result<Tally> {
-    let exclude = globs(root, &cfg.exclude, "[build] exclude")?;
-    let include = (!cfg.include.is_empty())
-        .then(|| globs(root, &cfg.include, "[build] include"))
-        .transpose()?;
-    let mut t = Tally::default();
-    for file in &view.files {
-        let path = Path::new(&file.path);
-        let counted = !exclude.matched_path_or_any_parents(path, false).is_ignore()
-            && include
-                .as_ref()
-                .is_none_or(|inc| inc.matched_path_or_any_parents(path, false).is_ignore());
-        if !counted {
-            t.excluded += 1;
-            continue;
-        }
-        t.files += 1;
-        t.lines += if file.binary {
-            cfg.binary_weight
-        } else {
-            file.added_count + file.deleted_count
-        };
+    Ok(Matchers::new(root, cfg)?.tally(view, cfg))
+}
+
+/// `[build] exclude` and `include`, compiled.
+pub struct Matchers {
+    exclude: Gitignore,
+    include: Option<Gitignore>,
+}
+
+impl Matchers {
+    pub fn new(root: &Path, cfg: &BuildConfig) -> Result<Matchers> {
+        Ok(Matchers {
+            exclude: globs(root, &cfg.exclude, "[build] exclude")?,
+            include: (!cfg.include.is_empty())
+                .then(|| globs(root, &cfg.include, "[build] include"))
+                .transpose()?,
+        })
     }
-    Ok(t)
+
+    pub fn tally(&self, view: &StagedView, cfg: &BuildConfig) -> Tally {
+        let mut t = Tally::default();
+        for file in &view.files {
+            let path = Path::new(&file.path);
+            let counted = !self.exclude.matched_path_or_any_parents(path, false).is_ignore()
+                && self
+                    .include
+                    .as_ref()
+                    .is_none_or(|inc| inc.matched_path_or_any_parents(path, false).is_ignore());
+            if !counted {
+                t.excluded += 1;
+                continue;
+            }
+            t.files += 1;
+            t.lines += if file.binary {
+                cfg.binary_weight
+            } else {
+                file.added_count + file.deleted_count
+            };
+        }
+        t
+    }
+}
+
+/// What the step needs that does not depend on the staged changes. The stage reads it on
+/// another thread while git computes the staged changes: the work-tree BUILD_NUMBER, its index
+/// entry with the next number staged ahead (blob stored, index bytes patched and hashed), and
+/// the compiled globs. Nothing in the work tree or the index is written.
+pub struct Prepared {
+    work: Option<String>,
+    entry: Option<LoadedEntry>,
+    matchers: Option<Matchers>,
+}
+
+impl Prepared {
+    /// Whether BUILD_NUMBER and the index are still what was read (a check's fixer may have
+    /// changed them since).
+    fn is_current(&self, root: &Path) -> bool {
+        crate::fs::read_optional(&root.join(BUILD_FILE)).ok().as_ref() == Some(&self.work)
+            && self.entry.as_ref().is_none_or(LoadedEntry::is_current)
+    }
+}
+
+/// Reads what [`Prepared`] holds. With `ahead`, the blob of the next number is stored: when the
+/// commit turns out not to need it, it is one small unreferenced object, which the next
+/// increment reuses and `git gc` prunes.
+pub fn prepare(root: &Path, objects: &Path, index: PathBuf, cfg: &BuildConfig, ahead: bool) -> Result<Prepared> {
+    let Some(work) = crate::fs::read_optional(&root.join(BUILD_FILE))? else {
+        return Ok(Prepared {
+            work: None,
+            entry: None,
+            matchers: None,
+        });
+    };
+    let mut entry = LoadedEntry::load(index, BUILD_FILE)?;
+    if ahead
+        && entry.id() == Some(blob_id(work.as_bytes()))
+        && let Ok(n) = version::parse_build(&work, Path::new(BUILD_FILE))
+        && let Some(next) = n.checked_add(1)
+    {
+        let new = format!("{next}\n");
+        if let Ok(id) = crate::git::store_blob(objects, new.as_bytes()) {
+            entry.prepare(new.as_bytes(), id);
+        }
+    }
+    Ok(Prepared {
+        work: Some(work),
+        entry: Some(entry),
+        matchers: Some(Matchers::new(root, cfg)?),
+    })
 }
 
 /// gitignore-style globs over repository paths.
@@ -72,8 +138,19 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     if input.git_state != GitState::Normal {
         return Ok(Outcome::Skipped(format!("{} in progress", input.git_state.name())));
     }
+    let cfg = &input.ctx.config.config.build;
+    let prepared = match input.prepared_build() {
+        Some(p) if p.is_current(root) => p,
+        _ => prepare(
+            root,
+            &input.repo.common_dir.join("objects"),
+            input.repo.index_file(),
+            cfg,
+            !input.dry_run,
+        )?,
+    };
     let path = root.join(BUILD_FILE);
-    let Some(work) = crate::fs::read_optional(&path)? else {
+    let (Some(work), Some(entry), Some(matchers)) = (prepared.work, prepared.entry, prepared.matchers) else {
         return Ok(Outcome::Skipped("no BUILD_NUMBER; `mpm-hooks init` starts one".into()));
     };
     let view = input.staged()?;
@@ -83,9 +160,9 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         ]));
     }
     let work_value = version::parse_build(&work, Path::new(BUILD_FILE))?;
-    let entry = input.repo.index_entry(BUILD_FILE)?;
+    let entry = input.repo.entry_of(entry);
     // Staged as it is in the work tree (the usual case): no need to read the blob.
-    let current = if entry.id() == Some(crate::git::blob_id(work.as_bytes())) {
+    let current = if entry.id() == Some(blob_id(work.as_bytes())) {
         work_value
     } else {
         match entry.content()? {
@@ -98,8 +175,7 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
             "BUILD_NUMBER has unstaged changes: not incremented (stage or discard them)".into(),
         ]));
     }
-    let cfg = &input.ctx.config.config.build;
-    let t = tally(view, cfg, root)?;
+    let t = matchers.tally(view, cfg);
     let why = format!(
         "{} changed line(s) in {} file(s), {} excluded; threshold {}",
         t.lines, t.files, t.excluded, cfg.min_changed_lines

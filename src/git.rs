@@ -200,48 +200,17 @@ impl Repo {
     /// The index entry of `rel` (a path at the top of the work tree), loaded once, for reading
     /// what is staged and then staging new content for it.
     pub fn index_entry(&self, rel: &str) -> Result<IndexEntry<'_>> {
-        let path = self.index_path();
-        let raw = match std::fs::read(&path) {
-            Ok(raw) => raw,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(Error::Read { path, source }),
-        };
-        if let Some((at, extensions)) = locate_entry(&raw, rel.as_bytes()) {
-            return Ok(IndexEntry {
-                repo: self,
-                path,
-                rel: rel.to_string(),
-                form: Form::Raw {
-                    bytes: raw,
-                    at,
-                    extensions,
-                },
-            });
-        }
-        // One thread: the hook's index is small next to the cost of starting threads. The
-        // checksum is not verified on read, as git does not verify it either.
-        let options = gix_index::decode::Options {
-            thread_limit: Some(1),
-            ..Default::default()
-        };
-        let file = match gix_index::File::at(&path, gix_hash::Kind::Sha1, true, options) {
-            Ok(file) => file,
-            Err(_) if raw.is_empty() && !path.exists() => {
-                gix_index::File::from_state(gix_index::State::new(gix_hash::Kind::Sha1), path.clone())
-            }
-            Err(e) => {
-                return Err(Error::Git {
-                    message: format!("cannot read the index {}: {e}", path.display()),
-                    source: None,
-                });
-            }
-        };
-        Ok(IndexEntry {
-            repo: self,
-            path,
-            rel: rel.to_string(),
-            form: Form::Parsed(Box::new(file)),
-        })
+        Ok(self.entry_of(LoadedEntry::load(self.index_path(), rel)?))
+    }
+
+    /// An entry loaded (maybe on another thread) from this repository's index.
+    pub fn entry_of(&self, loaded: LoadedEntry) -> IndexEntry<'_> {
+        IndexEntry { repo: self, loaded }
+    }
+
+    /// The index file git is committing from (GIT_INDEX_FILE, else the git dir's `index`).
+    pub fn index_file(&self) -> PathBuf {
+        self.index_path()
     }
 }
 
@@ -250,8 +219,19 @@ pub fn blob_id(content: &[u8]) -> git2::Oid {
     git2::Oid::hash_object(git2::ObjectType::Blob, content).unwrap_or_else(|_| git2::Oid::zero())
 }
 
-/// One index entry: what is staged for a path, and staging new content for it, with one read of
-/// the index.
+/// Stores `content` as a blob in the object folder `objects` (`<common git dir>/objects`),
+/// opened on its own: a git2 repository handle cannot be shared between threads, and an
+/// object database alone reads no configuration.
+pub fn store_blob(objects: &Path, content: &[u8]) -> Result<git2::Oid> {
+    let fail = |e| Error::git("cannot store a blob", e);
+    let odb = git2::Odb::new().map_err(fail)?;
+    odb.add_disk_alternate(&objects.to_string_lossy()).map_err(fail)?;
+    odb.write(git2::ObjectType::Blob, content).map_err(fail)
+}
+
+/// One index entry as read from the index file, with no repository handle, so that it can be
+/// loaded on another thread: what is staged for a path, and the whole index with new content
+/// staged for it, prepared ahead.
 ///
 /// In the usual index (version 2 or 3, SHA-1, no split index) the entry is found by walking the
 /// file's bytes, and staging patches its id and size in a copy of the file: copying the bytes
@@ -260,11 +240,14 @@ pub fn blob_id(content: &[u8]) -> git2::Oid {
 /// cache tree, the sparse-index marker and every entry; git's optional caches, such as the
 /// untracked cache, are left for git to rebuild). A path that is not in the index yet goes
 /// through git2, which inserts it. The new checksum comes from the `sha1` crate.
-pub struct IndexEntry<'r> {
-    repo: &'r Repo,
+pub struct LoadedEntry {
     path: PathBuf,
     rel: String,
     form: Form,
+    /// The index file's size, modification time and inode when it was read.
+    stamp: Option<(u64, Option<std::time::SystemTime>, u64)>,
+    /// Content whose blob is stored, and the complete index file with it staged.
+    ready: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 enum Form {
@@ -277,7 +260,50 @@ enum Form {
     Parsed(Box<gix_index::File>),
 }
 
-impl IndexEntry<'_> {
+fn stamp(meta: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>, u64) {
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    (meta.len(), meta.modified().ok(), inode)
+}
+
+impl LoadedEntry {
+    /// Reads the entry of `rel` from the index file `path` (a missing file is an empty index).
+    pub fn load(path: PathBuf, rel: &str) -> Result<LoadedEntry> {
+        let (raw, stamp) = match std::fs::File::open(&path) {
+            Ok(mut file) => {
+                let meta = file.metadata().map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                let mut raw = Vec::with_capacity(meta.len() as usize);
+                std::io::Read::read_to_end(&mut file, &mut raw).map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                (raw, Some(stamp(&meta)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), None),
+            Err(source) => return Err(Error::Read { path, source }),
+        };
+        let form = match locate_entry(&raw, rel.as_bytes()) {
+            Some((at, extensions)) => Form::Raw {
+                bytes: raw,
+                at,
+                extensions,
+            },
+            None => Form::Parsed(Box::new(parse_index(&path, raw.is_empty())?)),
+        };
+        Ok(LoadedEntry {
+            path,
+            rel: rel.to_string(),
+            form,
+            stamp,
+            ready: None,
+        })
+    }
+
     /// The id of the staged blob, if the path is in the index.
     pub fn id(&self) -> Option<git2::Oid> {
         let bytes = match &self.form {
@@ -290,6 +316,72 @@ impl IndexEntry<'_> {
         git2::Oid::from_bytes(bytes).ok()
     }
 
+    /// Whether the index file is still the one that was read (git replaces it on every write).
+    pub fn is_current(&self) -> bool {
+        match std::fs::metadata(&self.path) {
+            Ok(meta) => self.stamp == Some(stamp(&meta)),
+            Err(_) => self.stamp.is_none() && !self.path.exists(),
+        }
+    }
+
+    /// Builds the index file with `content` staged, whose blob `id` is already stored, so that
+    /// staging it later is a single write. Only for an entry found in the index bytes.
+    pub fn prepare(&mut self, content: &[u8], id: git2::Oid) {
+        if let Form::Raw { bytes, at, extensions } = &self.form {
+            let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
+            let mut new = patch_entry(bytes, *at, *extensions, id.as_bytes(), size);
+            finish(&mut new, is_null_checksum(bytes));
+            self.ready = Some((content.to_vec(), new));
+        }
+    }
+}
+
+fn parse_index(path: &Path, missing: bool) -> Result<gix_index::File> {
+    // One thread: the hook's index is small next to the cost of starting threads. The
+    // checksum is not verified on read, as git does not verify it either.
+    let options = gix_index::decode::Options {
+        thread_limit: Some(1),
+        ..Default::default()
+    };
+    match gix_index::File::at(path, gix_hash::Kind::Sha1, true, options) {
+        Ok(file) => Ok(file),
+        Err(_) if missing && !path.exists() => Ok(gix_index::File::from_state(
+            gix_index::State::new(gix_hash::Kind::Sha1),
+            path.to_path_buf(),
+        )),
+        Err(e) => Err(Error::Git {
+            message: format!("cannot read the index {}: {e}", path.display()),
+            source: None,
+        }),
+    }
+}
+
+fn is_null_checksum(index: &[u8]) -> bool {
+    index.len() >= 20 && index[index.len() - 20..].iter().all(|&b| b == 0)
+}
+
+/// Writes the checksum of an index file into its last 20 bytes, unless the index had none
+/// (`index.skipHash`).
+fn finish(index: &mut [u8], keep_null_checksum: bool) {
+    if !keep_null_checksum {
+        let end = index.len() - 20;
+        let digest = <sha1::Sha1 as sha1::Digest>::digest(&index[..end]);
+        index[end..].copy_from_slice(&digest);
+    }
+}
+
+/// A loaded index entry with the repository that stores its blobs.
+pub struct IndexEntry<'r> {
+    repo: &'r Repo,
+    loaded: LoadedEntry,
+}
+
+impl IndexEntry<'_> {
+    /// The id of the staged blob, if the path is in the index.
+    pub fn id(&self) -> Option<git2::Oid> {
+        self.loaded.id()
+    }
+
     /// The staged content, if the path is in the index.
     pub fn content(&self) -> Result<Option<Vec<u8>>> {
         let Some(id) = self.id() else {
@@ -299,55 +391,61 @@ impl IndexEntry<'_> {
             .repo
             .inner
             .find_blob(id)
-            .map_err(|e| Error::git(format!("cannot read {} from the index", self.rel), e))?;
+            .map_err(|e| Error::git(format!("cannot read {} from the index", self.loaded.rel), e))?;
         Ok(Some(blob.content().to_vec()))
     }
 
     /// Stages `content`; fails, writing nothing, when index.lock is held.
     pub fn stage(self, content: &[u8]) -> Result<()> {
-        let rel = self.rel.as_str();
-        let id = self
-            .repo
-            .inner
-            .blob(content)
-            .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
+        let LoadedEntry {
+            path, rel, form, ready, ..
+        } = self.loaded;
+        let rel = rel.as_str();
         let fail = |e: &dyn std::fmt::Display| Error::Git {
             message: format!("cannot stage {rel}: {e}"),
             source: None,
         };
-        let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-        let (mut bytes, keep_null_checksum) = match self.form {
-            Form::Raw { bytes, at, extensions } => {
-                let null = bytes[bytes.len() - 20..].iter().all(|&b| b == 0);
-                (patch_entry(&bytes, at, extensions, id.as_bytes(), size), null)
-            }
-            Form::Parsed(mut file) => {
-                let unconflicted = gix_index::entry::Stage::Unconflicted;
-                let Some(entry) = file.entry_mut_by_path_and_stage(rel.into(), unconflicted) else {
-                    return self.repo.stage_new(rel, content);
+        let bytes = match ready {
+            Some((prepared, bytes)) if prepared == content => bytes,
+            _ => {
+                let id = self
+                    .repo
+                    .inner
+                    .blob(content)
+                    .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
+                let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
+                let (mut bytes, keep_null_checksum) = match form {
+                    Form::Raw { bytes, at, extensions } => {
+                        let null = is_null_checksum(&bytes);
+                        (patch_entry(&bytes, at, extensions, id.as_bytes(), size), null)
+                    }
+                    Form::Parsed(mut file) => {
+                        let unconflicted = gix_index::entry::Stage::Unconflicted;
+                        let Some(entry) = file.entry_mut_by_path_and_stage(rel.into(), unconflicted) else {
+                            return self.repo.stage_new(rel, content);
+                        };
+                        entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
+                        entry.stat.size = size;
+                        // The cached tree of the top folder no longer matches; git rebuilds it
+                        // on commit.
+                        if let Some(tree) = file.tree_mut() {
+                            tree.num_entries = None;
+                        }
+                        let mut bytes = Vec::with_capacity(64 * 1024);
+                        let options = gix_index::write::Options {
+                            skip_hash: true,
+                            ..Default::default()
+                        };
+                        file.write_to(&mut bytes, options).map_err(|e| fail(&e))?;
+                        let null = file.checksum().is_some_and(|c| c.is_null());
+                        (bytes, null)
+                    }
                 };
-                entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
-                entry.stat.size = size;
-                // The cached tree of the top folder no longer matches; git rebuilds it on commit.
-                if let Some(tree) = file.tree_mut() {
-                    tree.num_entries = None;
-                }
-                let mut bytes = Vec::with_capacity(64 * 1024);
-                let options = gix_index::write::Options {
-                    skip_hash: true,
-                    ..Default::default()
-                };
-                file.write_to(&mut bytes, options).map_err(|e| fail(&e))?;
-                let null = file.checksum().is_some_and(|c| c.is_null());
-                (bytes, null)
+                finish(&mut bytes, keep_null_checksum);
+                bytes
             }
         };
-        if !keep_null_checksum {
-            let end = bytes.len() - 20;
-            let digest = <sha1::Sha1 as sha1::Digest>::digest(&bytes[..end]);
-            bytes[end..].copy_from_slice(&digest);
-        }
-        write_locked(&self.path, &bytes).map_err(|e| {
+        write_locked(&path, &bytes).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::Git {
                     message: format!(

@@ -2,13 +2,15 @@
 //! shims, the pre-commit framework) ends in [`run`]. A stage is an ordered list of steps; each
 //! step is one function over a [`StepInput`], which computes the staged view once, on first use.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crate::Context;
+use crate::build_number;
 use crate::config::{IN_HOOK_VAR, LogLevel};
 use crate::error::{Error, Result};
 use crate::git::{GitState, Repo, StagedView};
@@ -93,9 +95,16 @@ pub struct StepInput<'a> {
     pub dry_run: bool,
     pub git_state: GitState,
     staged: OnceCell<StagedView>,
+    build: RefCell<Option<JoinHandle<Result<build_number::Prepared>>>>,
 }
 
 impl StepInput<'_> {
+    /// What the build-number step read ahead on another thread, if the stage started it and it
+    /// succeeded (a failure is met again, and reported, when the step reads it itself).
+    pub fn prepared_build(&self) -> Option<build_number::Prepared> {
+        self.build.borrow_mut().take()?.join().ok()?.ok()
+    }
+
     /// The staged changes (index vs HEAD), computed on first use and shared by every step.
     pub fn staged(&self) -> Result<&StagedView> {
         if let Some(view) = self.staged.get() {
@@ -190,13 +199,30 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
     } else {
         None
     };
+    let git_state = repo.state();
+    let runs = |name: &str| {
+        skip_all.is_none()
+            && !ctx.env.skips(name)
+            && (opts.only.is_empty() || opts.only.iter().any(|o| o == name))
+            && stage.steps().iter().any(|s| s.name == name)
+    };
+    // The build-number step's reading (BUILD_NUMBER, the index, its globs, the next number's
+    // blob and index bytes) does not depend on the staged changes: it runs on another thread
+    // while the steps before it wait for git to compute them.
+    let build = (runs("build-number") && git_state == GitState::Normal).then(|| {
+        let (root, objects, index) = (repo.root.clone(), repo.common_dir.join("objects"), repo.index_file());
+        let cfg = ctx.config.config.build.clone();
+        let ahead = !opts.dry_run;
+        std::thread::spawn(move || build_number::prepare(&root, &objects, index, &cfg, ahead))
+    });
     let input = StepInput {
         ctx,
         repo,
         args,
         dry_run: opts.dry_run,
-        git_state: repo.state(),
+        git_state,
         staged: OnceCell::new(),
+        build: RefCell::new(build),
     };
     for step in stage.steps() {
         if !opts.only.is_empty() && !opts.only.iter().any(|o| o == step.name) {

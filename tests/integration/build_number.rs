@@ -369,3 +369,24 @@ fn every_index_layout_comes_out_valid() {
         repo.git(&["fsck", "--no-dangling", "--no-progress"]);
     }
 }
+
+#[test]
+fn a_fixer_that_restages_keeps_its_fix_and_the_increment() {
+    // The step reads the index while the checks run; a fixer re-stages in between, and the
+    // increment must be staged into the index as the fixer left it.
+    let repo = versioned();
+    repo.write(
+        ".mpm-hooks.toml",
+        "[[check]]\nname = \"no-bad\"\nrun = \"sh -c 'if grep -l BAD -- \\\"$@\\\"; then exit 1; fi' sh {files}\"\nfix = \"sed -i s/BAD/good/g {files}\"\nfiles = [\"*.py\"]\n",
+    );
+    repo.git(&["add", ".mpm-hooks.toml"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "chore: config"]);
+    repo.write("a.py", &lines(12, "BAD"));
+    repo.git(&["add", "a.py"]);
+    let out = repo.commit("feat: fixed");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("BUILD_NUMBER 41 -> 42"), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:a.py"]), lines(12, "good"));
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
