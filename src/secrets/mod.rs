@@ -246,14 +246,13 @@ impl Scanner {
         self.rules.len()
     }
 
-    /// Whether `path` is never scanned (config or lock file).
-    pub fn path_allowed(&self, path: &str) -> bool {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        LOCK_FILES.contains(&name)
-            || self
-                .allow_paths
-                .as_ref()
-                .is_some_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
+    /// Whether `path` (relative to the repository root, or absolute) is never scanned (config or
+    /// lock file).
+    pub fn path_allowed(&self, path: &Path) -> bool {
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|name| LOCK_FILES.contains(&name))
+            || self.allow_paths.as_ref().is_some_and(|g| glob_matches(g, path))
     }
 
     /// Why a file's content is not scanned: binary (a NUL in the first 8 KB) or too large.
@@ -273,6 +272,12 @@ impl Scanner {
     /// Scans `text`, whose first line is line `first_line` of `path`. A rule runs its regex only
     /// on the lines where one of its keywords occurs (a multi-line rule: on the whole text).
     pub fn scan(&self, path: &str, text: &[u8], first_line: u32, out: &mut Vec<Finding>) {
+        self.scan_at(path, Path::new(path), text, first_line, out);
+    }
+
+    /// [`Scanner::scan`] of a file shown as `path` whose location, for the rules' `allow_paths`,
+    /// is `location` (relative to the repository root, or absolute).
+    pub fn scan_at(&self, path: &str, location: &Path, text: &[u8], first_line: u32, out: &mut Vec<Finding>) {
         // Per rule: the byte ranges to run its regex on; `None` for the whole text.
         let mut spans: Vec<Option<Vec<(usize, usize)>>> = vec![Some(Vec::new()); self.rules.len()];
         let mut hit = vec![false; self.rules.len()];
@@ -303,11 +308,7 @@ impl Scanner {
             if !hit[i] {
                 continue;
             }
-            if rule
-                .allow_paths
-                .as_ref()
-                .is_some_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
-            {
+            if rule.allow_paths.as_ref().is_some_and(|g| glob_matches(g, location)) {
                 continue;
             }
             let Some(re) = rule.regex() else { continue };
@@ -381,6 +382,20 @@ impl Scanner {
         let line = String::from_utf8_lossy(line);
         !(ALLOW_MARKERS.iter().any(|m| line.contains(m)) || is_integrity_line(&line))
     }
+}
+
+/// Whether the gitignore-style globs `g` (relative to the repository root) match `path`: relative
+/// to the root, or absolute. A path outside the root matches nothing.
+fn glob_matches(g: &Gitignore, path: &Path) -> bool {
+    let relative = if path.is_absolute() {
+        match path.strip_prefix(g.path()) {
+            Ok(r) => r,
+            Err(_) => return false,
+        }
+    } else {
+        path
+    };
+    g.matched_path_or_any_parents(relative, false).is_ignore()
 }
 
 /// Inline annotations that mark a line as not a secret (ours, gitleaks', detect-secrets').
@@ -712,7 +727,7 @@ pub struct Outcome {
 pub fn scan_staged(scanner: &Scanner, view: &crate::git::StagedView) -> Outcome {
     let mut out = Outcome::default();
     for file in &view.files {
-        if file.added.is_empty() && !file.binary || scanner.path_allowed(&file.path) {
+        if file.added.is_empty() && !file.binary || scanner.path_allowed(Path::new(&file.path)) {
             continue;
         }
         if file.binary {
@@ -784,7 +799,8 @@ pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, 
                     .to_string_lossy()
                     .trim_start_matches("./")
                     .to_string();
-                if scanner.path_allowed(&shown) {
+                let location = base.join(path);
+                if scanner.path_allowed(&location) {
                     return ignore::WalkState::Continue;
                 }
                 let mut local = Outcome::default();
@@ -797,7 +813,7 @@ pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, 
                 match read {
                     Ok(_) => match scanner.skip_reason(&content) {
                         Some(reason) => local.skipped.push(Skipped { path: shown, reason }),
-                        None => scanner.scan(&shown, &content, 1, &mut local.findings),
+                        None => scanner.scan_at(&shown, &location, &content, 1, &mut local.findings),
                     },
                     Err(e) => errors.lock().expect("not poisoned").push((path.to_path_buf(), e)),
                 }
@@ -830,7 +846,7 @@ pub fn scan_history(
 ) -> Result<Outcome> {
     let mut out = Outcome::default();
     out.commits = repo.for_each_added_in_history(range, since, until, |commit, path, lines| {
-        if scanner.path_allowed(path) {
+        if scanner.path_allowed(Path::new(path)) {
             return;
         }
         let start = out.findings.len();

@@ -387,6 +387,41 @@ fn config_allows_disables_and_adds_rules() {
 }
 
 #[test]
+fn allow_paths_are_relative_to_the_root_from_anywhere() {
+    let repo = TestRepo::new();
+    repo.write("fixtures/keys.py", &format!("K = \"{}\"\n", token("github-pat")));
+    repo.write(".mpm-hooks.toml", "[secrets]\nallow_paths = [\"fixtures/**\"]\n");
+    // From a subfolder, by a relative and by an absolute path: still allowed.
+    let sub = repo.child("fixtures");
+    repo.cmd()
+        .current_dir(&sub)
+        .args(["scan", "keys.py"])
+        .assert()
+        .success();
+    repo.cmd()
+        .current_dir(&sub)
+        .arg("scan")
+        .arg(sub.join("keys.py"))
+        .assert()
+        .success();
+    // A folder outside the repository, scanned from inside it: its files are not under the
+    // globs' root, so the globs match none of them (and nothing panics).
+    let outside = assert_fs::TempDir::new().unwrap();
+    std::fs::create_dir_all(outside.path().join("fixtures")).unwrap();
+    std::fs::write(
+        outside.path().join("fixtures/keys.py"),
+        format!("K = \"{}\"\n", token("github-pat")),
+    )
+    .unwrap();
+    repo.cmd()
+        .arg("scan")
+        .arg(outside.path())
+        .assert()
+        .code(1)
+        .stdout(contains("keys.py:1: github-pat"));
+}
+
+#[test]
 fn skip_secrets_lets_the_commit_through() {
     let repo = repo();
     repo.write("a.py", &format!("K = \"{}\"\n", token("github-pat")));
