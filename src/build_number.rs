@@ -138,6 +138,13 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     if input.git_state != GitState::Normal {
         return Ok(Outcome::Skipped(format!("{} in progress", input.git_state.name())));
     }
+    let path = root.join(BUILD_FILE);
+    if !path.exists() {
+        return Ok(Outcome::Skipped("no BUILD_NUMBER; `mpm-hooks init` starts one".into()));
+    }
+    // The staged changes first: when no step before this one asked for them, git computes
+    // them while the read-ahead thread finishes.
+    let view = input.staged()?;
     let cfg = &input.ctx.config.config.build;
     let prepared = match input.prepared_build() {
         Some(p) if p.is_current(root) => p,
@@ -149,11 +156,9 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
             !input.dry_run,
         )?,
     };
-    let path = root.join(BUILD_FILE);
     let (Some(work), Some(entry), Some(matchers)) = (prepared.work, prepared.entry, prepared.matchers) else {
         return Ok(Outcome::Skipped("no BUILD_NUMBER; `mpm-hooks init` starts one".into()));
     };
-    let view = input.staged()?;
     if view.contains(BUILD_FILE) {
         return Ok(Outcome::Ok(vec![
             "BUILD_NUMBER is part of the commit: left as staged".into(),
