@@ -32,6 +32,21 @@ echo "| tool | wall (s) | CPU (s) | peak memory (MB) |"
 echo "|---|---|---|---|"
 for i in 1 2 3; do measure mpm-hooks "$bin" scan --no-ignore --format json "$tree"; done
 for i in 1 2 3; do measure rg rg --no-ignore --hidden -c "${rgargs[@]}" "$tree"; done
+# The target (within 2x of rg's wall time), side by side: ROUNDS rounds of hyperfine, the
+# median of each and the ratio per round (single runs on a shared machine are too noisy).
+# (Through hyperfine's shell, which it measures and subtracts: rg's patterns hold spaces.)
+rgcmd="rg --no-ignore --hidden -c$(printf ' %q' "${rgargs[@]}") $tree"
+for round in $(seq 1 "${ROUNDS:-5}"); do
+    hyperfine -i --warmup 2 --runs 20 --export-json "$work/tree-vs-rg.json" \
+        "$bin scan --no-ignore --format json $tree" "$rgcmd" >/dev/null
+    python3 -c '
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+m = [statistics.median(x["times"]) * 1000 for x in r]
+c = [(x["user"] + x["system"]) * 1000 for x in r]
+print(f"mpm-hooks {m[0]:.1f} ms (CPU {c[0]:.0f}), rg {m[1]:.1f} ms (CPU {c[1]:.0f}): {m[0] / m[1]:.2f}x")
+' "$work/tree-vs-rg.json"
+done
 # secretlint took over 9 minutes (421 CPU-seconds) on the whole 158 MB tree here and was
 # stopped; it runs on the slice, beside detect-secrets. FULL=1 runs it on the whole tree.
 [ -n "${FULL:-}" ] && measure secretlint sh -c "cd '$tree' && NODE_PATH='$work/node_modules' '$work/node_modules/.bin/secretlint' --secretlintrc .secretlintrc.json --format json '**/*'"
