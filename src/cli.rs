@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use mpm_hooks::Context;
 use mpm_hooks::checks;
 use mpm_hooks::config::{self, LogLevel};
@@ -216,16 +216,7 @@ enum ConfigAction {
 }
 
 pub fn run(args: Vec<OsString>) -> Result<u8> {
-    // The clap tree is left to the process exit: dropping it costs more instructions than
-    // checking a commit message (callgrind: 134k of 1.06M for `check-msg FILE`).
-    let mut command = Cli::command();
-    let parsed = command.try_get_matches_from_mut(args).and_then(|mut m| {
-        let cli = Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut Cli::command()));
-        std::mem::forget(m);
-        cli
-    });
-    std::mem::forget(command);
-    let cli = match parsed {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
