@@ -98,6 +98,16 @@ pub struct StepInput<'a> {
     build: RefCell<Option<JoinHandle<Result<build_number::Prepared>>>>,
 }
 
+impl Drop for StepInput<'_> {
+    /// A read-ahead that no step took (a step before it failed) is waited for: it may be
+    /// storing a blob, which should not be cut off by the process exiting.
+    fn drop(&mut self) {
+        if let Some(handle) = self.build.get_mut().take() {
+            let _ = handle.join();
+        }
+    }
+}
+
 impl StepInput<'_> {
     /// What the build-number step read ahead on another thread, if the stage started it and it
     /// succeeded (a failure is met again, and reported, when the step reads it itself).
