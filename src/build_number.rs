@@ -73,30 +73,32 @@ impl Matchers {
 /// entry with the next number staged ahead (blob stored, index bytes patched and hashed), and
 /// the compiled globs. Nothing in the work tree or the index is written.
 pub struct Prepared {
-    work: Option<String>,
-    entry: Option<LoadedEntry>,
-    matchers: Option<Matchers>,
+    work: String,
+    entry: LoadedEntry,
+    matchers: Matchers,
 }
 
 impl Prepared {
     /// Whether BUILD_NUMBER and the index are still what was read (a check's fixer may have
     /// changed them since).
     fn is_current(&self, root: &Path) -> bool {
-        crate::fs::read_optional(&root.join(BUILD_FILE)).ok().as_ref() == Some(&self.work)
-            && self.entry.as_ref().is_none_or(LoadedEntry::is_current)
+        crate::fs::read_optional(&root.join(BUILD_FILE)).ok().flatten().as_ref() == Some(&self.work)
+            && self.entry.is_current()
     }
 }
 
-/// Reads what [`Prepared`] holds. With `ahead`, the blob of the next number is stored: when the
-/// commit turns out not to need it, it is one small unreferenced object, which the next
-/// increment reuses and `git gc` prunes.
-pub fn prepare(root: &Path, objects: &Path, index: PathBuf, cfg: &BuildConfig, ahead: bool) -> Result<Prepared> {
+/// Reads what [`Prepared`] holds; `None` without a BUILD_NUMBER. With `ahead`, the blob of the
+/// next number is stored: when the commit turns out not to need it, it is one small
+/// unreferenced object, which the next increment reuses and `git gc` prunes.
+pub fn prepare(
+    root: &Path,
+    objects: &Path,
+    index: PathBuf,
+    cfg: &BuildConfig,
+    ahead: bool,
+) -> Result<Option<Prepared>> {
     let Some(work) = crate::fs::read_optional(&root.join(BUILD_FILE))? else {
-        return Ok(Prepared {
-            work: None,
-            entry: None,
-            matchers: None,
-        });
+        return Ok(None);
     };
     let mut entry = LoadedEntry::load(index, BUILD_FILE)?;
     if ahead
@@ -109,11 +111,11 @@ pub fn prepare(root: &Path, objects: &Path, index: PathBuf, cfg: &BuildConfig, a
             entry.prepare(new.as_bytes(), id);
         }
     }
-    Ok(Prepared {
-        work: Some(work),
-        entry: Some(entry),
-        matchers: Some(Matchers::new(root, cfg)?),
-    })
+    Ok(Some(Prepared {
+        work,
+        entry,
+        matchers: Matchers::new(root, cfg)?,
+    }))
 }
 
 /// gitignore-style globs over repository paths.
@@ -139,25 +141,26 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         return Ok(Outcome::Skipped(format!("{} in progress", input.git_state.name())));
     }
     let path = root.join(BUILD_FILE);
+    let missing = || Ok(Outcome::Skipped("no BUILD_NUMBER; `mpm-hooks init` starts one".into()));
     if !path.exists() {
-        return Ok(Outcome::Skipped("no BUILD_NUMBER; `mpm-hooks init` starts one".into()));
+        return missing();
     }
     // The staged changes first: when no step before this one asked for them, git computes
     // them while the read-ahead thread finishes.
     let view = input.staged()?;
     let cfg = &input.ctx.config.config.build;
     let prepared = match input.prepared_build() {
-        Some(p) if p.is_current(root) => p,
+        Some(p) if p.is_current(root) => Some(p),
         _ => prepare(
             root,
             &input.repo.common_dir.join("objects"),
-            input.repo.index_file(),
+            input.repo.index_path(),
             cfg,
             !input.dry_run,
         )?,
     };
-    let (Some(work), Some(entry), Some(matchers)) = (prepared.work, prepared.entry, prepared.matchers) else {
-        return Ok(Outcome::Skipped("no BUILD_NUMBER; `mpm-hooks init` starts one".into()));
+    let Some(Prepared { work, entry, matchers }) = prepared else {
+        return missing();
     };
     if view.contains(BUILD_FILE) {
         return Ok(Outcome::Ok(vec![
@@ -203,21 +206,17 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     // The index first: when it is locked, nothing at all has been written.
     let new = format!("{next}\n");
     entry.stage(new.as_bytes())?;
-    let mut plan = Plan::default();
-    plan.changes.push(Change {
-        rel: BUILD_FILE.into(),
-        path,
-        old: Some(work),
-        new,
-        old_value: Some(current.to_string()),
-        new_value: next.to_string(),
-    });
-    let change = &plan.changes[0];
-    crate::fs::write_atomic_unsynced(
-        &change.path,
-        change.new.as_bytes(),
-        input.ctx.ws.scratch_dir().as_deref(),
-    )?;
+    crate::fs::write_atomic_unsynced(&path, new.as_bytes(), input.ctx.ws.scratch_dir().as_deref())?;
+    let plan = Plan {
+        changes: vec![Change {
+            rel: BUILD_FILE.into(),
+            path,
+            old: Some(work),
+            new,
+            old_value: Some(current.to_string()),
+            new_value: next.to_string(),
+        }],
+    };
     input.ctx.audit_plan("pre-commit build-number", &plan)?;
     Ok(Outcome::Ok(vec![format!("BUILD_NUMBER {current} -> {next}: {why}")]))
 }

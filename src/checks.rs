@@ -272,38 +272,15 @@ pub fn run(
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some((check, files)) = plans.get(i) else { break };
                     let started = Instant::now();
-                    let mut result = CheckResult {
-                        name: check.name.clone(),
-                        status: Status::Passed,
-                        note: None,
-                        output: String::new(),
-                        fixed: Vec::new(),
-                        millis: 0.0,
-                    };
+                    let mut result = CheckResult::new(&check.name);
                     let mut interrupted = false;
                     if skip(&check.name) {
-                        result.status = Status::Skipped;
-                        result.note = Some(format!("SKIP={}", check.name));
+                        result.skipped(format!("SKIP={}", check.name));
                     } else if check.pass_filenames && files.is_empty() {
-                        result.status = Status::Skipped;
-                        result.note = Some("no matching files".into());
+                        result.skipped("no matching files".into());
                     } else {
-                        match run_lines(
-                            &check.name,
-                            &command_lines(&check.run, files, check.pass_filenames),
-                            root,
-                        ) {
-                            Run::Ok => {}
-                            Run::Failed(out) => {
-                                result.status = Status::Failed;
-                                result.output = out;
-                            }
-                            Run::NotRunnable(why) => {
-                                result.status = Status::Failed;
-                                result.note = Some(why);
-                            }
-                            Run::Interrupted => interrupted = true,
-                        }
+                        let lines = command_lines(&check.run, files, check.pass_filenames);
+                        interrupted = !result.record(run_lines(&check.name, &lines, root));
                     }
                     result.millis = started.elapsed().as_secs_f64() * 1000.0;
                     results.lock().expect("not poisoned")[i] = Some((result, interrupted));

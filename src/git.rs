@@ -174,7 +174,7 @@ impl Repo {
 
     /// The index git is committing from: GIT_INDEX_FILE when git set one (`commit -a`, `commit
     /// <paths>`), else the repository's.
-    fn index_path(&self) -> PathBuf {
+    pub fn index_path(&self) -> PathBuf {
         match std::env::var_os("GIT_INDEX_FILE") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -206,11 +206,6 @@ impl Repo {
     /// An entry loaded (maybe on another thread) from this repository's index.
     pub fn entry_of(&self, loaded: LoadedEntry) -> IndexEntry<'_> {
         IndexEntry { repo: self, loaded }
-    }
-
-    /// The index file git is committing from (GIT_INDEX_FILE, else the git dir's `index`).
-    pub fn index_file(&self) -> PathBuf {
-        self.index_path()
     }
 }
 
@@ -328,9 +323,7 @@ impl LoadedEntry {
     /// staging it later is a single write. Only for an entry found in the index bytes.
     pub fn prepare(&mut self, content: &[u8], id: git2::Oid) {
         if let Form::Raw { bytes, at, extensions } = &self.form {
-            let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-            let mut new = patch_entry(bytes, *at, *extensions, id.as_bytes(), size);
-            finish(&mut new, is_null_checksum(bytes));
+            let new = patched(bytes, *at, *extensions, id, content.len());
             self.ready = Some((content.to_vec(), new));
         }
     }
@@ -358,6 +351,15 @@ fn parse_index(path: &Path, missing: bool) -> Result<gix_index::File> {
 
 fn is_null_checksum(index: &[u8]) -> bool {
     index.len() >= 20 && index[index.len() - 20..].iter().all(|&b| b == 0)
+}
+
+/// The index file `raw` with the entry at `at` staged as blob `id` of `size` bytes, its
+/// checksum written (kept null under `index.skipHash`).
+fn patched(raw: &[u8], at: usize, extensions: usize, id: git2::Oid, size: usize) -> Vec<u8> {
+    let size = u32::try_from(size).unwrap_or(u32::MAX);
+    let mut new = patch_entry(raw, at, extensions, id.as_bytes(), size);
+    finish(&mut new, is_null_checksum(raw));
+    new
 }
 
 /// Writes the checksum of an index file into its last 20 bytes, unless the index had none
@@ -413,19 +415,15 @@ impl IndexEntry<'_> {
                     .inner
                     .blob(content)
                     .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
-                let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-                let (mut bytes, keep_null_checksum) = match form {
-                    Form::Raw { bytes, at, extensions } => {
-                        let null = is_null_checksum(&bytes);
-                        (patch_entry(&bytes, at, extensions, id.as_bytes(), size), null)
-                    }
+                match form {
+                    Form::Raw { bytes, at, extensions } => patched(&bytes, at, extensions, id, content.len()),
                     Form::Parsed(mut file) => {
                         let unconflicted = gix_index::entry::Stage::Unconflicted;
                         let Some(entry) = file.entry_mut_by_path_and_stage(rel.into(), unconflicted) else {
                             return self.repo.stage_new(rel, content);
                         };
                         entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
-                        entry.stat.size = size;
+                        entry.stat.size = u32::try_from(content.len()).unwrap_or(u32::MAX);
                         // The cached tree of the top folder no longer matches; git rebuilds it
                         // on commit.
                         if let Some(tree) = file.tree_mut() {
@@ -437,12 +435,10 @@ impl IndexEntry<'_> {
                             ..Default::default()
                         };
                         file.write_to(&mut bytes, options).map_err(|e| fail(&e))?;
-                        let null = file.checksum().is_some_and(|c| c.is_null());
-                        (bytes, null)
+                        finish(&mut bytes, file.checksum().is_some_and(|c| c.is_null()));
+                        bytes
                     }
-                };
-                finish(&mut bytes, keep_null_checksum);
-                bytes
+                }
             }
         };
         write_locked(&path, &bytes).map_err(|e| {
@@ -800,7 +796,7 @@ impl Repo {
         topo: bool,
         mut f: impl FnMut(Vec<CommitInfo>),
     ) -> Result<()> {
-        use std::io::Read;
+        use std::io::{BufRead, Read};
         const BATCH: usize = 256;
         let to = to.to_string();
         let not_from = from.map(|f| format!("^{f}"));
@@ -826,7 +822,7 @@ impl Repo {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| failed(format!("cannot start git: {e}")))?;
-        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
         // stderr is read on the side so that git never blocks on a full pipe.
         let mut stderr = child.stderr.take().expect("stderr is piped");
         let errors = std::thread::spawn(move || {
@@ -834,30 +830,17 @@ impl Repo {
             let _ = stderr.read_to_string(&mut text);
             text
         });
-        let mut pending: Vec<u8> = Vec::new();
-        let mut chunk = vec![0u8; 256 * 1024];
         let mut batch = Vec::with_capacity(BATCH);
-        loop {
-            let n = stdout
-                .read(&mut chunk)
-                .map_err(|e| failed(format!("cannot read git's output: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            pending.extend_from_slice(&chunk[..n]);
-            let Some(last) = pending.iter().rposition(|&b| b == 0) else {
+        let records = std::io::BufReader::with_capacity(256 * 1024, stdout).split(0);
+        for record in records {
+            let record = record.map_err(|e| failed(format!("cannot read git's output: {e}")))?;
+            if record.is_empty() {
                 continue;
-            };
-            for record in pending[..last].split(|&b| b == 0).filter(|r| !r.is_empty()) {
-                batch.push(CommitInfo::from_record(record));
-                if batch.len() == BATCH {
-                    f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
             }
-            pending.drain(..=last);
-        }
-        if !pending.is_empty() {
-            batch.push(CommitInfo::from_record(&pending));
+            batch.push(CommitInfo::from_record(&record));
+            if batch.len() == BATCH {
+                f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
         }
         if !batch.is_empty() {
             f(batch);

@@ -95,7 +95,7 @@ pub struct StepInput<'a> {
     pub dry_run: bool,
     pub git_state: GitState,
     staged: OnceCell<StagedView>,
-    build: RefCell<Option<JoinHandle<Result<build_number::Prepared>>>>,
+    build: RefCell<Option<JoinHandle<Result<Option<build_number::Prepared>>>>>,
 }
 
 impl Drop for StepInput<'_> {
@@ -112,7 +112,7 @@ impl StepInput<'_> {
     /// What the build-number step read ahead on another thread, if the stage started it and it
     /// succeeded (a failure is met again, and reported, when the step reads it itself).
     pub fn prepared_build(&self) -> Option<build_number::Prepared> {
-        self.build.borrow_mut().take()?.join().ok()?.ok()
+        self.build.borrow_mut().take()?.join().ok()?.ok()?
     }
 
     /// The staged changes (index vs HEAD), computed on first use and shared by every step.
@@ -210,17 +210,14 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         None
     };
     let git_state = repo.state();
-    let runs = |name: &str| {
-        skip_all.is_none()
-            && !ctx.env.skips(name)
-            && (opts.only.is_empty() || opts.only.iter().any(|o| o == name))
-            && stage.steps().iter().any(|s| s.name == name)
-    };
+    let selected = |name: &str| opts.only.is_empty() || opts.only.iter().any(|o| o == name);
     // The build-number step's reading (BUILD_NUMBER, the index, its globs, the next number's
     // blob and index bytes) does not depend on the staged changes: it runs on another thread
     // while the steps before it wait for git to compute them.
-    let build = (runs("build-number") && git_state == GitState::Normal).then(|| {
-        let (root, objects, index) = (repo.root.clone(), repo.common_dir.join("objects"), repo.index_file());
+    let build_runs =
+        stage == Stage::PreCommit && selected("build-number") && skip_all.is_none() && !ctx.env.skips("build-number");
+    let build = (build_runs && git_state == GitState::Normal).then(|| {
+        let (root, objects, index) = (repo.root.clone(), repo.common_dir.join("objects"), repo.index_path());
         let cfg = ctx.config.config.build.clone();
         let ahead = !opts.dry_run;
         std::thread::spawn(move || build_number::prepare(&root, &objects, index, &cfg, ahead))
@@ -235,7 +232,7 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         build: RefCell::new(build),
     };
     for step in stage.steps() {
-        if !opts.only.is_empty() && !opts.only.iter().any(|o| o == step.name) {
+        if !selected(step.name) {
             continue;
         }
         let started = Instant::now();

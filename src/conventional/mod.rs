@@ -102,14 +102,12 @@ pub fn lint_batches<T: Send, E>(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut linted = 0;
                     let mut failed = Vec::new();
                     loop {
                         let next = receive.lock().map(|r| r.recv());
                         let Ok(Ok((batch_no, batch))) = next else {
                             break;
                         };
-                        linted += batch.len();
                         for item in batch {
                             let verdict = lint_with(message(&item), cfg, &ignore);
                             if !verdict.valid {
@@ -117,23 +115,21 @@ pub fn lint_batches<T: Send, E>(
                             }
                         }
                     }
-                    (linted, failed)
+                    failed
                 })
             })
             .collect();
-        let mut batch_no = 0;
+        let (mut batch_no, mut linted) = (0, 0);
         let produced = produce(&mut |batch| {
+            linted += batch.len();
             // The receivers live until this scope ends, so the send cannot fail.
             let _ = send.send((batch_no, batch));
             batch_no += 1;
         });
         drop(send);
-        let mut linted = 0;
         let mut failed = Vec::new();
         for worker in workers {
-            let (n, f) = worker.join().expect("lint does not panic");
-            linted += n;
-            failed.extend(f);
+            failed.extend(worker.join().expect("lint does not panic"));
         }
         produced?;
         // Batches were taken in order and each was linted in order: a stable sort by batch

@@ -278,21 +278,19 @@ impl Scanner {
     /// [`Scanner::scan`] of a file shown as `path` whose location, for the rules' `allow_paths`,
     /// is `location` (relative to the repository root, or absolute).
     pub fn scan_at(&self, path: &str, location: &Path, text: &[u8], first_line: u32, out: &mut Vec<Finding>) {
-        // Per rule: the byte ranges to run its regex on; `None` for the whole text.
+        // Per rule: the byte ranges to run its regex on (none: its keywords do not occur);
+        // `None` for the whole text.
         let mut spans: Vec<Option<Vec<(usize, usize)>>> = vec![Some(Vec::new()); self.rules.len()];
-        let mut hit = vec![false; self.rules.len()];
         for &i in &self.always {
-            hit[i] = true;
             spans[i] = None;
         }
         let mut line = (0, 0);
         for (start, pattern) in self.prefilter.find_all(text) {
             // Hits come in order: most fall on the line of the previous one.
-            if start >= line.1 || start < line.0 || line == (0, 0) {
+            if start >= line.1 || start < line.0 {
                 line = line_bounds(text, start);
             }
             for &i in &self.keyword_rules[pattern] {
-                hit[i] = true;
                 if self.rules[i].multiline {
                     spans[i] = None;
                 } else if let Some(v) = spans[i].as_mut()
@@ -305,7 +303,7 @@ impl Scanner {
         // (finding, span, rank: 0 a token format, 1 a keyword-context rule, 2 a generic rule)
         let mut found: Vec<(Finding, (usize, usize), u8)> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
-            if !hit[i] {
+            if spans[i].as_ref().is_some_and(Vec::is_empty) {
                 continue;
             }
             if rule.allow_paths.as_ref().is_some_and(|g| glob_matches(g, location)) {
