@@ -5,7 +5,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 work="$here/work"
 mkdir -p "$work"
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+# An empty global config of its own, never /dev/null: a global config write run as root would
+# rename a lock file over the device.
+: > "$work/gitconfig-global"
+export GIT_CONFIG_GLOBAL="$work/gitconfig-global" GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 
 need() { command -v "$1" >/dev/null 2>&1; }

@@ -258,9 +258,10 @@ fn the_projects_own_history_follows_the_rules() {
         println!("not a git checkout: skipped");
         return;
     }
+    let configs = assert_fs::TempDir::new().unwrap();
     assert_cmd::Command::new(crate::common::bin())
         .current_dir(root)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", crate::common::empty_configs(configs.path()).0)
         .args(["lint-commits"])
         .assert()
         .success();

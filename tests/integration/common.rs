@@ -11,6 +11,17 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_mpm-hooks"))
 }
 
+/// Writes empty global and system git configs into `dir` and returns (global, system). Tests
+/// point `GIT_CONFIG_GLOBAL` / `GIT_CONFIG_SYSTEM` at these, never at `/dev/null`: a global
+/// config write run as root locks `/dev/null.lock` and renames it over the device.
+pub fn empty_configs(dir: &Path) -> (PathBuf, PathBuf) {
+    let global = dir.join("gitconfig-global");
+    let system = dir.join("gitconfig-system");
+    std::fs::write(&global, "").unwrap();
+    std::fs::write(&system, "").unwrap();
+    (global, system)
+}
+
 pub struct TestRepo {
     pub dir: TempDir,
     home: TempDir,
@@ -26,10 +37,18 @@ impl TestRepo {
 
     /// An empty folder that is not a repository.
     pub fn bare_dir() -> TestRepo {
+        let home = TempDir::new().unwrap();
+        empty_configs(home.path());
         TestRepo {
             dir: TempDir::new().unwrap(),
-            home: TempDir::new().unwrap(),
+            home,
         }
+    }
+
+    /// The empty global git config this repository's commands use (a file in the test's own
+    /// temp folder: a global config write lands there, never on a device or a shared path).
+    pub fn global_config(&self) -> PathBuf {
+        self.home.path().join("gitconfig-global")
     }
 
     pub fn path(&self) -> &Path {
@@ -41,8 +60,8 @@ impl TestRepo {
     }
 
     fn env(&self, cmd: &mut Command) {
-        cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_SYSTEM", "/dev/null")
+        cmd.env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig-global"))
+            .env("GIT_CONFIG_SYSTEM", self.home.path().join("gitconfig-system"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path())

@@ -31,7 +31,7 @@ fn this_repository_at_head(tmp: &Path) -> (PathBuf, String) {
         .args(["clone", "-q", "--no-local"])
         .arg(root)
         .arg(&clone)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", crate::common::empty_configs(tmp).0)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));

@@ -25,3 +25,17 @@ fn a_ten_megabyte_message_with_nul_bytes_is_handled() {
     let out = repo.cmd().args(["check-msg", "msg"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The suite leaves the machine as it found it: a global config write by git (or by a tool a
+/// test drives) lands in the test's own temp folder, and `/dev/null` stays the device.
+#[test]
+fn a_global_config_write_stays_in_the_test_folder() {
+    use std::os::unix::fs::FileTypeExt;
+    let repo = TestRepo::new();
+    repo.git(&["config", "--global", "mpmtest.key", "value"]);
+    let global = std::fs::read_to_string(repo.global_config()).unwrap();
+    assert!(global.contains("key = value"), "{global}");
+    assert!(!repo.global_config().starts_with("/dev"));
+    let null = std::fs::metadata("/dev/null").unwrap();
+    assert!(null.file_type().is_char_device(), "/dev/null is no longer a device");
+}

@@ -336,9 +336,10 @@ fn no_temp_file_is_left_in_the_work_tree() {
 #[test]
 fn this_repository_is_in_sync() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let configs = assert_fs::TempDir::new().unwrap();
     assert_cmd::Command::new(crate::common::bin())
         .current_dir(root)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", crate::common::empty_configs(configs.path()).0)
         .args(["version", "status"])
         .assert()
         .success();
