@@ -409,7 +409,7 @@ pub fn execute(ctx: &Context, plan: &Plan, gate: Gate) -> Result<git2::Oid> {
     };
     let mut skip = ctx.env.skip.clone();
     // The release resets BUILD_NUMBER to 1; its own commit must not move it again.
-    skip.extend(["build-number".to_string(), "mpm-hooks-build-number".to_string()]);
+    skip.extend(["build-number", "mpm-hooks-build-number", "mpm-hooks-build-number-src"].map(String::from));
     let mut step = "staging the release files";
     let result = (|| {
         interrupted()?;

@@ -49,7 +49,7 @@ fn drive(runner: &str) {
     repo.write(
         ".pre-commit-config.yaml",
         &format!(
-            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg\n      - id: mpm-hooks-secrets\n      - id: mpm-hooks-build-number\n",
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg-src\n      - id: mpm-hooks-secrets-src\n      - id: mpm-hooks-build-number-src\n",
             source.display()
         ),
     );
