@@ -586,9 +586,16 @@ fn check_msg(
         (Some(repo), Some(shown)) if !verdict.valid => {
             let text = String::from_utf8_lossy(&raw);
             let cleaned = conventional::cleanup(&text, mode, &conventional::comment_string(comment.as_deref(), &text));
+            // The path given is relative to the top; run from elsewhere, it is shown whole.
+            let at_top = std::env::current_dir()
+                .and_then(|d| d.canonicalize())
+                .ok()
+                .zip(repo.root.canonicalize().ok())
+                .is_some_and(|(cwd, top)| cwd == top);
             Some(
-                conventional::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref())
-                    .map_or(shown, |p| p.display().to_string()),
+                conventional::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref()).map_or(shown, |p| {
+                    if at_top { p } else { repo.root.join(p) }.display().to_string()
+                }),
             )
         }
         (_, saved) => saved,

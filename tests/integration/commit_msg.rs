@@ -365,3 +365,29 @@ fn lint_commits_keeps_history_order_over_a_long_history() {
     assert_eq!(reported[..reported.len() - 1], expected);
     assert!(stdout.ends_with("1000 commit(s) checked, 143 failed\n"), "{stdout}");
 }
+
+/// `check-msg FILE`, as husky's or lefthook's commit-msg hook runs it on git's file, saves the
+/// message without the template and the diff, and names the copy so it opens from anywhere.
+#[test]
+fn check_msg_of_a_file_saves_the_message_without_the_diff() {
+    let repo = TestRepo::new();
+    repo.commit_file("sub/a.txt", "a\n", "chore: start");
+    repo.write(
+        "msg",
+        "Bad message.\n\n# Please enter the commit message for your changes.\n\
+         # ------------------------ >8 ------------------------\n\
+         # Do not modify or remove the line above.\ndiff --git a/a.txt b/a.txt\n+added\n",
+    );
+    let out = repo
+        .cmd()
+        .current_dir(repo.child("sub"))
+        .args(["check-msg", repo.child("msg").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let saved = repo.child(".git/mpm-hooks/rejected-msg");
+    let saved = saved.canonicalize().unwrap();
+    assert!(err.contains(&format!("git commit -e -F {}", saved.display())), "{err}");
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "Bad message.\n");
+}

@@ -629,9 +629,13 @@ fn a_passing_commit_prints_one_line() {
     assert_eq!(lines.len(), 2, "one line per stage:\n{err}");
     assert!(lines[0].starts_with("mpm-hooks pre-commit: "), "{err}");
     assert!(lines[1].starts_with("mpm-hooks commit-msg: commit-msg ok"), "{err}");
-    // The details, on demand.
+    // Nothing at all with -q.
     repo.write("c.txt", "c\n");
     repo.git(&["add", "c.txt"]);
+    let out = repo.cmd().args(["-q", "run", "pre-commit"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    // The details, on demand.
     let out = repo.git_with(&[("MPM_HOOKS_VERBOSE", "1")], &["commit", "-q", "-m", "feat: add c"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
