@@ -35,10 +35,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Our own output cut short: a bare I/O error from writing it. A library error that wraps one
+/// (a check's pipe, a git process) stays an error.
 fn broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .filter_map(|e| e.downcast_ref::<std::io::Error>())
-        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    err.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn report(err: &anyhow::Error) {
