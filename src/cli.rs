@@ -18,10 +18,10 @@ use mpm_hooks::version::{self, Level};
 #[derive(Debug, Parser)]
 #[command(name = "mpm-hooks", version = env!("MPM_HOOKS_VERSION"), about = "Git hooks that keep a repository honest", max_term_width = 100)]
 pub struct Cli {
-    /// More output (-vv: debug); also raises the log level
+    /// More output (-vv: debug); also raises the log level; hook stages list every step
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
-    /// Only errors
+    /// Only errors: nothing printed on success
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
     #[command(subcommand)]
@@ -49,11 +49,13 @@ enum Command {
     Uninstall,
     /// Check that the hooks, the config and the version files are healthy
     Doctor {
+        /// Print the checks as one JSON object
         #[arg(long)]
         json: bool,
     },
     /// Run a hook stage by hand, as git would
     Run {
+        /// The stage to run
         #[arg(value_parser = ["pre-commit", "commit-msg"])]
         stage: String,
         /// git's arguments for the hook (commit-msg: the message file)
@@ -67,6 +69,7 @@ enum Command {
     },
     /// Check a commit message (a file, - for stdin, or -m TEXT)
     CheckMsg {
+        /// The message file (as git hands it to the commit-msg hook), or - for stdin
         #[arg(required_unless_present = "message")]
         file: Option<PathBuf>,
         /// The message itself, as it would be stored in history
@@ -75,15 +78,19 @@ enum Command {
         /// How to clean the message first (default: strip for a file, verbatim for -m)
         #[arg(long, value_parser = ["strip", "whitespace", "scissors", "verbatim"])]
         cleanup: Option<String>,
+        /// Print the verdict as one JSON object
         #[arg(long)]
         json: bool,
     },
     /// Check the messages of a range of commits (default: since the latest version tag)
     LintCommits {
+        /// From this revision, excluded (default: the latest version tag)
         #[arg(long)]
         from: Option<String>,
+        /// Up to this revision, included (default: HEAD)
         #[arg(long)]
         to: Option<String>,
+        /// Print the failures as one JSON object
         #[arg(long)]
         json: bool,
     },
@@ -91,8 +98,10 @@ enum Command {
     Scan(ScanArgs),
     /// Run every check's auto-fix on all tracked files (or the staged ones)
     Fix {
+        /// Only the staged files
         #[arg(long)]
         staged: bool,
+        /// Print the results as one JSON object
         #[arg(long)]
         json: bool,
     },
@@ -104,6 +113,7 @@ enum Command {
         /// The release gate: the quality gate plus the release-tier checks
         #[arg(long)]
         release: bool,
+        /// Print the results as one JSON object
         #[arg(long)]
         json: bool,
     },
@@ -124,6 +134,7 @@ enum Command {
     },
     /// Release: gate, bump, changelog, a `chore(release)` commit and an annotated tag (never pushes)
     Release {
+        /// The bump: patch, minor, major, or auto (what the commits since the latest version tag imply)
         #[arg(value_enum, default_value = "auto")]
         level: BumpLevel,
         /// Print the version, the changelog section and the diff of every file; change nothing
@@ -156,33 +167,41 @@ struct VersionArgs {
 enum VersionAction {
     /// Version, build number, the three formats and every version source
     Status {
+        /// Print the status as one JSON object
         #[arg(long)]
         json: bool,
     },
     /// Bump the version (BUILD_NUMBER restarts at 1) and sync every source
     Bump {
+        /// patch, minor, major, or auto (what the commits since the latest version tag imply)
         level: BumpLevel,
+        /// Print the diff of every file; change nothing
         #[arg(long)]
         dry_run: bool,
     },
     /// Set the version (starts VERSION and BUILD_NUMBER where they are missing)
     Set {
+        /// The new version, such as 1.4.0
         version: String,
+        /// Print the diff of every file; change nothing
         #[arg(long)]
         dry_run: bool,
     },
     /// Add 1 to BUILD_NUMBER
     IncrementBuild {
+        /// Print the diff; change nothing
         #[arg(long)]
         dry_run: bool,
     },
     /// Rewrite every version source from VERSION
     Rebuild {
+        /// Print the diff of every file; change nothing
         #[arg(long)]
         dry_run: bool,
     },
     /// The version the commits since the latest version tag imply, and why
     Next {
+        /// Print the answer as one JSON object
         #[arg(long)]
         json: bool,
     },
@@ -190,8 +209,11 @@ enum VersionAction {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum BumpLevel {
+    /// 1.2.3 -> 1.2.4
     Patch,
+    /// 1.2.3 -> 1.3.0
     Minor,
+    /// 1.2.3 -> 2.0.0
     Major,
     /// What the commits since the latest version tag imply
     Auto,
@@ -208,6 +230,7 @@ enum ScanFormat {
 enum ConfigAction {
     /// Print the effective configuration, with the environment applied
     Show {
+        /// Print it as JSON instead of TOML
         #[arg(long)]
         json: bool,
     },
@@ -233,6 +256,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
     let verbosity = if cli.quiet { -1 } else { cli.verbose as i8 };
     let mut ctx = Context::load(verbosity)?;
     ctx.env.quiet |= cli.quiet;
+    ctx.env.verbose |= cli.verbose > 0;
     if !matches!(cli.command, Command::MergeBuildNumber { .. }) {
         recover_leftovers(&ctx);
     }
@@ -251,7 +275,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
             only,
         } => {
             let stage = Stage::from_hook_name(&stage).expect("clap checked the stage name");
-            run_stage(&ctx, stage, &args, &stage::Options { dry_run, only })
+            run_stage(&ctx, stage, &args, &stage::Options { dry_run, only }, false)
         }
         Command::CheckMsg {
             file,
@@ -287,7 +311,7 @@ pub fn run_hook(name: &str, args: Vec<OsString>) -> Result<u8> {
     let stage = Stage::from_hook_name(name).expect("main checked the hook name");
     let ctx = Context::load(0)?;
     recover_leftovers(&ctx);
-    run_stage(&ctx, stage, &args, &stage::Options::default()).map_err(|e| relative(e, &ctx))
+    run_stage(&ctx, stage, &args, &stage::Options::default(), true).map_err(|e| relative(e, &ctx))
 }
 
 /// `check-msg FILE` and nothing else: what husky, lefthook or a hand-written commit-msg hook
@@ -312,17 +336,65 @@ fn recover_leftovers(ctx: &Context) {
     }
 }
 
-/// Every way into a stage ends here: run it, print one line per step, then the failures.
-fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Options) -> Result<u8> {
+/// Every way into a stage ends here: run it and report. A stage that passed says so in one
+/// line (nothing with `-q`); with `-v` (or MPM_HOOKS_VERBOSE=1), or when a step failed, every
+/// step gets its row, then each failure's details, indented under its name.
+fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Options, by_git: bool) -> Result<u8> {
     let report = stage::run(ctx, stage, args, opts)?;
-    let quiet = ctx.env.quiet;
+    let err = render_report(&report, ctx.env.quiet, ctx.env.verbose, by_git || ctx.env.in_commit)?;
+    // The report is built whole and written at once: one write, not one per formatted piece.
+    anstream::stderr().lock().write_all(&err)?;
+    Ok(if report.failed() { 1 } else { 0 })
+}
+
+fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
     let (ok, bad, dim) = (
         anstyle::AnsiColor::Green.on_default(),
         anstyle::AnsiColor::Red.on_default().bold(),
         anstyle::Style::new().dimmed(),
     );
-    // The report is built whole and written at once: one write, not one per formatted piece.
+    let stage = report.stage;
     let mut err: Vec<u8> = Vec::new();
+    if !report.failed() && !verbose {
+        if quiet || report.steps.is_empty() {
+            return Ok(err);
+        }
+        // One line: each step with its word and its first note (what it did, in short).
+        let parts: Vec<String> = report
+            .steps
+            .iter()
+            .map(|step| {
+                let word = stage::outcome_word(&step.outcome);
+                let style = if matches!(step.outcome, Outcome::Ok(_)) {
+                    ok
+                } else {
+                    dim
+                };
+                let gist = match &step.outcome {
+                    Outcome::Skipped(why) => Some(why.as_str()),
+                    Outcome::Ok(notes) => notes.first().map(String::as_str),
+                    Outcome::Failed(_) => None,
+                };
+                let gist = gist.map(|g| format!(" ({g})")).unwrap_or_default();
+                format!("{} {style}{word}{style:#}{gist}", step.name)
+            })
+            .collect();
+        let millis: f64 = report.steps.iter().map(|s| s.millis).sum();
+        writeln!(err, "mpm-hooks {}: {}, {millis:.1} ms", stage.name(), parts.join(", "))?;
+        // What the user must know even so: a warning, or files a check changed and re-staged.
+        for step in &report.steps {
+            if let Outcome::Ok(notes) = &step.outcome {
+                for n in notes.iter().skip(1) {
+                    if n.starts_with("warning:") || n.contains("fixed and re-staged:") {
+                        writeln!(err, "    {n}")?;
+                    }
+                }
+            }
+        }
+        return Ok(err);
+    }
+    // The name column fits the longest name (a kept hook such as `pre-commit.legacy.2`).
+    let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(0).max(14);
     for step in &report.steps {
         let word = stage::outcome_word(&step.outcome);
         let style = match step.outcome {
@@ -338,7 +410,7 @@ fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Optio
         if !quiet || matches!(step.outcome, Outcome::Failed(_)) {
             writeln!(
                 err,
-                "mpm-hooks {} {:<14} {style}{word:<7}{style:#} {:>6.1} ms{detail}",
+                "mpm-hooks {} {:<width$} {style}{word:<7}{style:#} {:>6.1} ms{detail}",
                 stage.name(),
                 step.name,
                 step.millis
@@ -354,22 +426,38 @@ fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Optio
     }
     for step in &report.steps {
         if let Outcome::Failed(details) = &step.outcome {
-            writeln!(err, "\n{bad}{}:{bad:#} {}", step.name, details.trim_end())?;
+            writeln!(err, "\n{bad}{}:{bad:#}", step.name)?;
+            for line in details.trim_end().lines() {
+                if line.trim().is_empty() {
+                    writeln!(err)?;
+                } else {
+                    writeln!(err, "    {line}")?;
+                }
+            }
         }
     }
     if report.failed() {
-        writeln!(
-            err,
-            "\nthe commit was stopped; fix the above, or skip once with SKIP=<step> (git commit --no-verify skips every hook)"
-        )?;
+        if in_commit {
+            writeln!(
+                err,
+                "\nthe commit was stopped; fix the above, or skip once with SKIP=<step> (git commit --no-verify skips every hook)"
+            )?;
+        } else {
+            writeln!(
+                err,
+                "\nthe checks failed; fix the above (in a commit, SKIP=<step> skips a step once)"
+            )?;
+        }
     }
-    anstream::stderr().lock().write_all(&err)?;
-    Ok(if report.failed() { 1 } else { 0 })
+    Ok(err)
 }
 
 fn install(ctx: &Context, force: bool) -> Result<u8> {
     let repo = ctx.ws.repo()?;
     let done = mpm_hooks::install::install(repo, ctx.ws.scratch_dir().as_deref(), force)?;
+    if ctx.env.quiet {
+        return Ok(0);
+    }
     let mut out = out();
     writeln!(out, "hooks folder: {}", done.hooks_dir.display())?;
     for line in done.lines {
@@ -380,6 +468,9 @@ fn install(ctx: &Context, force: bool) -> Result<u8> {
 
 fn uninstall(ctx: &Context) -> Result<u8> {
     let lines = mpm_hooks::install::uninstall(ctx.ws.repo()?)?;
+    if ctx.env.quiet {
+        return Ok(0);
+    }
     let mut out = out();
     for line in lines {
         writeln!(out, "{line}")?;
@@ -489,6 +580,26 @@ fn check_msg(
     };
     let mode = cleanup.as_deref().and_then(Cleanup::parse).unwrap_or(default_mode);
     let verdict = conventional::check_bytes(&raw, mode, comment.as_deref(), cfg);
+    // A message file (husky's or lefthook's commit-msg hook hands over .git/COMMIT_EDITMSG) is
+    // reopened from a cleaned copy: git's file may hold the diff of `git commit -v`.
+    let saved = match (&ctx.ws.repo, saved) {
+        (Some(repo), Some(shown)) if !verdict.valid => {
+            let text = String::from_utf8_lossy(&raw);
+            let cleaned = conventional::cleanup(&text, mode, &conventional::comment_string(comment.as_deref(), &text));
+            // The path given is relative to the top; run from elsewhere, it is shown whole.
+            let at_top = std::env::current_dir()
+                .and_then(|d| d.canonicalize())
+                .ok()
+                .zip(repo.root.canonicalize().ok())
+                .is_some_and(|(cwd, top)| cwd == top);
+            Some(
+                conventional::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref()).map_or(shown, |p| {
+                    if at_top { p } else { repo.root.join(p) }.display().to_string()
+                }),
+            )
+        }
+        (_, saved) => saved,
+    };
     if json {
         writeln!(out(), "{}", serde_json::to_string_pretty(&verdict)?)?;
     } else {
@@ -619,12 +730,13 @@ struct ScanArgs {
     /// With --history: commits up to this date (YYYY-MM-DD)
     #[arg(long, requires = "history")]
     until: Option<String>,
+    /// How to print the findings: text, JSON, or SARIF 2.1.0 for code-scanning tools
     #[arg(long, value_enum, default_value = "text")]
     format: ScanFormat,
     /// Do not honour .gitignore and .ignore files
     #[arg(long)]
     no_ignore: bool,
-    /// Accept every current finding: write them to .mpm-hooks-baseline.json
+    /// Accept the findings of this scan: add them to .mpm-hooks-baseline.json (entries already there are kept)
     #[arg(long)]
     update_baseline: bool,
 }
@@ -680,14 +792,42 @@ fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
         )
     });
     if args.update_baseline {
-        let n = report::write_baseline(root, &outcome.findings, ctx.ws.scratch_dir().as_deref())?;
-        writeln!(out(), "{}: {n} finding(s) accepted", report::BASELINE_FILE)?;
+        let w = report::write_baseline(root, &outcome.findings, ctx.ws.scratch_dir().as_deref())?;
+        let mut line = format!("{}: {} finding(s) accepted", report::BASELINE_FILE, w.total - w.kept);
+        if w.kept > 0 {
+            line.push_str(&format!(
+                "; {} accepted earlier kept ({} in all; delete the file to start over)",
+                w.kept, w.total
+            ));
+        }
+        if w.replaced_invalid {
+            line.push_str("; the file was not a valid baseline and was replaced");
+        }
+        if !ctx.env.quiet {
+            writeln!(out(), "{line}")?;
+        }
         return Ok(0);
     }
     let mut out = out();
     match args.format {
         ScanFormat::Text => {
-            let text = report::text(&outcome.findings, &outcome.skipped, verbose);
+            // The command that accepts these findings scans what this scan scanned.
+            let accept = match &args.history {
+                Some(range) => {
+                    let mut c = String::from("mpm-hooks scan --history");
+                    if range != "HEAD" {
+                        c.push_str(&format!(" {range}"));
+                    }
+                    for (flag, value) in [("--since", &args.since), ("--until", &args.until)] {
+                        if let Some(v) = value {
+                            c.push_str(&format!(" {flag} {v}"));
+                        }
+                    }
+                    c + " --update-baseline"
+                }
+                None => report::accept_command(&outcome.findings),
+            };
+            let text = report::text(&outcome.findings, &outcome.skipped, verbose, &accept);
             write!(out, "{text}")?;
             if outcome.findings.is_empty() && !ctx.env.quiet {
                 let what = if args.history.is_some() {
@@ -812,6 +952,15 @@ fn merge_build_number(ours: &std::path::Path, theirs: &std::path::Path) -> Resul
 
 fn out() -> anstream::AutoStream<std::io::StdoutLock<'static>> {
     anstream::AutoStream::auto(std::io::stdout().lock())
+}
+
+/// Standard output, or nowhere with `-q`: for commands whose output only reports success.
+fn quiet_or_out(ctx: &Context) -> Box<dyn Write> {
+    if ctx.env.quiet {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(out())
+    }
 }
 
 fn version_cmd(ctx: &Context, args: VersionArgs) -> Result<u8> {
@@ -993,7 +1142,7 @@ fn config_cmd(ctx: &Context, action: ConfigAction) -> Result<u8> {
 fn init(ctx: &Context) -> Result<u8> {
     let root = &ctx.ws.root;
     let scratch = ctx.ws.scratch_dir();
-    let mut out = out();
+    let mut out = quiet_or_out(ctx);
     let cfg_path = root.join(config::FILE_NAME);
     if cfg_path.exists() {
         writeln!(out, "{}: exists, left as it is", config::FILE_NAME)?;
@@ -1028,6 +1177,38 @@ mod tests {
     fn cli_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// `--help` says what every subcommand, option and argument does.
+    #[test]
+    fn every_command_and_option_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || ((id == "help" || id == "version") && !arg.is_positional()) {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.is_hide_set() || sub.get_name() == "help" {
+                    continue;
+                }
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        walk(&cmd, "mpm-hooks", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
     }
 
     /// Only the plain shape skips clap, and clap reads that shape the same way.

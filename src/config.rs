@@ -561,6 +561,10 @@ pub struct Env {
     pub in_hook: bool,
     /// `-q` (set by the CLI).
     pub quiet: bool,
+    /// `-v` or MPM_HOOKS_VERBOSE=1: a hook stage lists every step even when all passed.
+    pub verbose: bool,
+    /// GIT_INDEX_FILE is set: git runs us from a commit (it sets it for the commit hooks).
+    pub in_commit: bool,
 }
 
 impl Env {
@@ -583,6 +587,8 @@ impl Env {
                 .unwrap_or_default(),
             in_hook: var(IN_HOOK_VAR).is_some(),
             quiet: false,
+            verbose: var("MPM_HOOKS_VERBOSE").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no" | "off")),
+            in_commit: var("GIT_INDEX_FILE").is_some(),
         }
     }
 

@@ -70,7 +70,12 @@ pub fn run(ctx: &Context, staged: bool, release: bool) -> Result<Vec<CheckResult
             Status::Failed
         },
         note: Some(format!("{} file(s) scanned", files.len())),
-        output: secrets::report::text(&scan.findings, &[], false),
+        output: secrets::report::text(
+            &scan.findings,
+            &[],
+            false,
+            &secrets::report::accept_command(&scan.findings),
+        ),
         fixed: Vec::new(),
         millis: started.elapsed().as_secs_f64() * 1000.0,
     });

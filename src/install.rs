@@ -209,10 +209,65 @@ fn install_steps(
         });
     }
 
+    if let Some(line) = exclude_from_work_tree(repo, dir, scratch)? {
+        lines.push(line);
+    }
+
     for line in crate::build_number::register_merge_driver(repo, &target)? {
         lines.push(line);
     }
     Ok(())
+}
+
+/// A hooks folder in the work tree (a team's `core.hooksPath = .husky`, committed) must not
+/// offer our binary, links and kept hooks to `git add -A`: they are listed in the repository's
+/// own `info/exclude` (never committed). Returns what was done, if anything.
+fn exclude_from_work_tree(repo: &Repo, dir: &Path, scratch: Option<&Path>) -> Result<Option<String>> {
+    let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (dir, root) = (real(dir), real(&repo.root));
+    let Ok(rel) = dir.strip_prefix(&root) else {
+        return Ok(None);
+    };
+    if rel.as_os_str().is_empty() || dir.starts_with(real(&repo.common_dir)) || dir.starts_with(real(&repo.git_dir)) {
+        return Ok(None);
+    }
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let mut wanted = vec![format!("/{rel}/{BINARY}")];
+    for stage in Stage::ALL {
+        // Our link (a committed hook of that name stays tracked: excludes leave tracked
+        // files alone) and the user's hook kept aside.
+        wanted.push(format!("/{rel}/{}", stage.name()));
+        wanted.push(format!("/{rel}/{}.legacy*", stage.name()));
+    }
+    let exclude = repo.common_dir.join("info").join("exclude");
+    let current = crate::fs::read_optional(&exclude)?.unwrap_or_default();
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|w| !current.lines().any(|l| l == w.as_str()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let mut text = current.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("# mpm-hooks: the hook binary and the hooks it keeps aside stay out of the work tree's commits\n");
+    for m in &missing {
+        text.push_str(m);
+        text.push('\n');
+    }
+    if let Some(parent) = exclude.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    crate::fs::write_atomic(&exclude, text.as_bytes(), scratch)?;
+    Ok(Some(format!(
+        "{rel}/ is in the work tree: {rel}/{BINARY}, the hook links and the kept hooks are listed in {} so that `git add` leaves them out",
+        exclude.display()
+    )))
 }
 
 fn write_executable(path: &Path, bytes: &[u8], scratch: Option<&Path>) -> Result<()> {

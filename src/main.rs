@@ -21,6 +21,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // A reader that stopped reading (`mpm-hooks doctor --json | head -1`) is not an error:
+        // exit quietly with success, as ripgrep does.
+        Err(err) if broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             report(&err);
             let code = err
@@ -30,6 +33,13 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Our own output cut short: a bare I/O error from writing it. A library error that wraps one
+/// (a check's pipe, a git process) stays an error.
+fn broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn report(err: &anyhow::Error) {

@@ -324,12 +324,6 @@ impl Scanner {
                     }
                     let line = first_line + text[..start].iter().filter(|&&b| b == b'\n').count() as u32;
                     let fingerprint = fingerprint(&secret);
-                    if self
-                        .baseline
-                        .contains(&(rule.id.clone(), path.to_string(), fingerprint.clone()))
-                    {
-                        continue;
-                    }
                     let finding = Finding {
                         rule: rule.id.clone(),
                         description: rule.description.clone(),
@@ -349,12 +343,20 @@ impl Scanner {
             }
         }
         // One secret, one finding: the most specific rule that matched the same characters.
+        // The baseline applies after: a baselined finding still hides the less specific rules
+        // that matched its characters (else accepting it would bring up the generic one).
         let taken: Vec<((usize, usize), u8)> = found.iter().map(|f| (f.1, f.2)).collect();
         out.extend(
             found
                 .into_iter()
                 .filter(|(_, (a, b), rank)| !taken.iter().any(|((x, y), r)| r < rank && a < y && x < b))
-                .map(|(f, _, _)| f),
+                .map(|(f, _, _)| f)
+                .filter(|f| {
+                    self.baseline.is_empty()
+                        || !self
+                            .baseline
+                            .contains(&(f.rule.clone(), f.path.clone(), f.fingerprint.clone()))
+                }),
         );
     }
 
@@ -873,5 +875,6 @@ pub fn step(input: &crate::stage::StepInput<'_>) -> Result<crate::stage::Outcome
         &outcome.findings,
         &outcome.skipped,
         true,
+        &report::accept_command(&outcome.findings),
     )))
 }

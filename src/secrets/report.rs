@@ -10,12 +10,36 @@ use crate::error::{Error, Result};
 
 pub const BASELINE_FILE: &str = ".mpm-hooks-baseline.json";
 
-/// The three ways out, printed under every finding list.
-pub const WAYS_OUT: &str = "  If it is a secret: remove it (and rotate it: it may already be copied somewhere).
+/// The three ways out, printed under every finding list; `accept` is the command that accepts
+/// these findings (the same scope as the scan that found them: see [`accept_command`]).
+pub fn ways_out(accept: &str) -> String {
+    format!(
+        "  If it is a secret: remove it (and rotate it: it may already be copied somewhere).
   If it is not: mark the line with a comment `mpm-hooks: allow`,
-  or accept the current findings with `mpm-hooks scan --update-baseline`.";
+  or accept these findings with `{accept}`."
+    )
+}
 
-pub fn text(findings: &[Finding], skipped: &[Skipped], list_skipped: bool) -> String {
+/// `mpm-hooks scan --update-baseline -- FILE...` over the files of these findings: what accepts
+/// them whatever scan found them (the staged change may be gone once the commit stopped: a
+/// `git commit -a` stages into a temporary index). Paths are as the findings name them.
+pub fn accept_command(findings: &[Finding]) -> String {
+    let mut paths: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut command = String::from("mpm-hooks scan --update-baseline --");
+    for p in paths {
+        command.push(' ');
+        if p.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-+,@:".contains(&b)) {
+            command.push_str(p);
+        } else {
+            command.push_str(&format!("'{}'", p.replace('\'', "'\\''")));
+        }
+    }
+    command
+}
+
+pub fn text(findings: &[Finding], skipped: &[Skipped], list_skipped: bool, accept: &str) -> String {
     let mut out = String::new();
     for f in findings {
         let at = match &f.commit {
@@ -37,7 +61,7 @@ pub fn text(findings: &[Finding], skipped: &[Skipped], list_skipped: bool) -> St
         }
     }
     if !findings.is_empty() {
-        out.push_str(&format!("{} secret(s) found\n{WAYS_OUT}\n", findings.len()));
+        out.push_str(&format!("{} secret(s) found\n{}\n", findings.len(), ways_out(accept)));
     }
     out
 }
@@ -131,8 +155,25 @@ pub fn load_baseline(root: &Path) -> Result<Vec<(String, String, String)>> {
     Ok(b.findings.into_iter().map(|e| (e.rule, e.path, e.sha256)).collect())
 }
 
-pub fn write_baseline(root: &Path, findings: &[Finding], scratch: Option<&Path>) -> Result<usize> {
-    let mut entries: Vec<BaselineEntry> = findings
+/// What [`write_baseline`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BaselineWritten {
+    /// Entries in the file now.
+    pub total: usize,
+    /// Of those, entries the file had before that this scan did not find (another scope's).
+    pub kept: usize,
+    /// The file before was not a valid baseline and was replaced.
+    pub replaced_invalid: bool,
+}
+
+/// Adds the findings to the baseline: entries already there are kept (a scan of some files
+/// must not drop what a scan of others accepted).
+pub fn write_baseline(root: &Path, findings: &[Finding], scratch: Option<&Path>) -> Result<BaselineWritten> {
+    let (earlier, replaced_invalid) = match load_baseline(root) {
+        Ok(entries) => (entries, false),
+        Err(_) => (Vec::new(), true),
+    };
+    let found: Vec<BaselineEntry> = findings
         .iter()
         .map(|f| BaselineEntry {
             rule: f.rule.clone(),
@@ -140,6 +181,18 @@ pub fn write_baseline(root: &Path, findings: &[Finding], scratch: Option<&Path>)
             sha256: f.fingerprint.clone(),
         })
         .collect();
+    let kept: Vec<BaselineEntry> = earlier
+        .into_iter()
+        .map(|(rule, path, sha256)| BaselineEntry { rule, path, sha256 })
+        .filter(|e| {
+            !found
+                .iter()
+                .any(|f| f.path == e.path && f.rule == e.rule && f.sha256 == e.sha256)
+        })
+        .collect();
+    let kept_count = kept.len();
+    let mut entries = found;
+    entries.extend(kept);
     entries.sort_by(|a, b| (&a.path, &a.rule, &a.sha256).cmp(&(&b.path, &b.rule, &b.sha256)));
     entries.dedup_by(|a, b| a.path == b.path && a.rule == b.rule && a.sha256 == b.sha256);
     let n = entries.len();
@@ -152,5 +205,9 @@ pub fn write_baseline(root: &Path, findings: &[Finding], scratch: Option<&Path>)
         source: std::io::Error::other(e),
     })? + "\n";
     crate::fs::write_atomic(&root.join(BASELINE_FILE), text.as_bytes(), scratch)?;
-    Ok(n)
+    Ok(BaselineWritten {
+        total: n,
+        kept: kept_count,
+        replaced_invalid,
+    })
 }

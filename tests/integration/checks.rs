@@ -121,7 +121,10 @@ fn skip_by_check_name() {
     let repo = repo(&NO_BAD.replace("fix = \"sed -i s/BAD/good/g {files}\"\n", ""));
     repo.write("a.txt", "BAD\n");
     repo.git(&["add", "a.txt"]);
-    let out = repo.git_with(&[("SKIP", "no-bad")], &["commit", "-q", "-m", "feat: skipped"]);
+    let out = repo.git_with(
+        &[("SKIP", "no-bad"), ("MPM_HOOKS_VERBOSE", "1")],
+        &["commit", "-q", "-m", "feat: skipped"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("no-bad         skipped"), "{}", stderr(&out));
 }

@@ -13,22 +13,32 @@ fn a_rejected_commit_teaches_the_fix_and_keeps_the_message() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     for want in [
-        "    feature(api): Add the thing.\n    ^^^^^^^\n",
+        "        feature(api): Add the thing.\n        ^^^^^^^\n",
         "type-enum: `feature` is not an allowed type; did you mean `feat`?",
         "subject-case",
         "subject-full-stop",
         "allowed types: build, chore, ci, docs, feat, fix, perf, refactor, revert, style, test",
         "for example:   feat(api): add the thing",
-        "git commit -e -F .git/COMMIT_EDITMSG",
+        "git commit -e -F .git/mpm-hooks/rejected-msg",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
-    assert_eq!(repo.read(".git/COMMIT_EDITMSG"), "feature(api): Add the thing.\n");
+    assert_eq!(
+        repo.read(".git/mpm-hooks/rejected-msg"),
+        "feature(api): Add the thing.\n"
+    );
     // Reopening the saved message after fixing it works.
-    std::fs::write(repo.child(".git/COMMIT_EDITMSG"), "feat(api): add the thing\n").unwrap();
+    std::fs::write(repo.child(".git/mpm-hooks/rejected-msg"), "feat(api): add the thing\n").unwrap();
     let out = repo.git_with(
         &[("GIT_EDITOR", "true")],
-        &["commit", "-q", "--allow-empty", "-e", "-F", ".git/COMMIT_EDITMSG"],
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-e",
+            "-F",
+            ".git/mpm-hooks/rejected-msg",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
@@ -54,6 +64,52 @@ fn the_editor_path_cleans_comments_and_scissors_as_git_does() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.git(&["log", "-1", "--format=%B"]).trim(), "fix: real subject");
+}
+
+/// `git commit -v` puts the diff below the scissors line of .git/COMMIT_EDITMSG: the advised
+/// command must reopen the message alone, not commit the diff as part of it.
+#[test]
+fn the_advised_reopen_after_commit_v_commits_no_diff() {
+    let repo = TestRepo::new();
+    repo.commit_file("a.txt", "a\n", "chore: start");
+    repo.install();
+    repo.write("a.txt", "a\nsecond line of the diff\n");
+    repo.git(&["add", "a.txt"]);
+    let editor = repo.child("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'Bad message.\\n\\nThe body.\\n' | cat - \"$1\" > \"$1.new\" && mv \"$1.new\" \"$1\"\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = repo.git_with(&[("GIT_EDITOR", editor.to_str().unwrap())], &["commit", "-q", "-v"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        repo.read(".git/COMMIT_EDITMSG").contains("second line of the diff"),
+        "the test needs git's file to hold the diff"
+    );
+    let advised = err
+        .split("reopen it with: ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no advice in:\n{err}"));
+    let words: Vec<&str> = advised.split_whitespace().collect();
+    assert_eq!(&words[..4], ["git", "commit", "-e", "-F"], "{advised}");
+    let file = words[4];
+    let fixed = repo
+        .command("sed")
+        .args(["-i", "s/^Bad message\\.$/fix: a good message/", file])
+        .output()
+        .unwrap();
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    let out = repo.git_with(&[("GIT_EDITOR", "true")], &words[1..]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert_eq!(message.trim_end(), "fix: a good message\n\nThe body.");
 }
 
 #[test]
@@ -308,4 +364,30 @@ fn lint_commits_keeps_history_order_over_a_long_history() {
         .collect();
     assert_eq!(reported[..reported.len() - 1], expected);
     assert!(stdout.ends_with("1000 commit(s) checked, 143 failed\n"), "{stdout}");
+}
+
+/// `check-msg FILE`, as husky's or lefthook's commit-msg hook runs it on git's file, saves the
+/// message without the template and the diff, and names the copy so it opens from anywhere.
+#[test]
+fn check_msg_of_a_file_saves_the_message_without_the_diff() {
+    let repo = TestRepo::new();
+    repo.commit_file("sub/a.txt", "a\n", "chore: start");
+    repo.write(
+        "msg",
+        "Bad message.\n\n# Please enter the commit message for your changes.\n\
+         # ------------------------ >8 ------------------------\n\
+         # Do not modify or remove the line above.\ndiff --git a/a.txt b/a.txt\n+added\n",
+    );
+    let out = repo
+        .cmd()
+        .current_dir(repo.child("sub"))
+        .args(["check-msg", repo.child("msg").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let saved = repo.child(".git/mpm-hooks/rejected-msg");
+    let saved = saved.canonicalize().unwrap();
+    assert!(err.contains(&format!("git commit -e -F {}", saved.display())), "{err}");
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "Bad message.\n");
 }

@@ -22,7 +22,7 @@ fn install_makes_git_run_both_stages() {
     assert!(!bad.status.success());
     let err = stderr(&bad);
     assert!(err.contains("type-empty"), "{err}");
-    assert!(err.contains("mpm-hooks pre-commit build-number"), "{err}");
+    assert!(err.contains("mpm-hooks pre-commit: "), "{err}");
     assert_eq!(repo.count(), 1);
     let good = repo.commit("feat: add b");
     assert!(good.status.success(), "{}", stderr(&good));
@@ -590,4 +590,113 @@ fn the_sh_shims_say_how_to_fix_a_missing_binary() {
             .status
             .success()
     );
+}
+
+/// A team's hooks folder committed in the work tree (`core.hooksPath = .husky`): install keeps
+/// the 8 MB binary (and its links) out of `git add -A`, says so, and the hooks still run.
+#[cfg(unix)]
+#[test]
+fn a_tracked_hooks_folder_does_not_offer_the_binary_to_git_add() {
+    let repo = repo_with_a_commit();
+    write_hook(&repo, ".husky/pre-push", "#!/bin/sh\nexit 0\n");
+    repo.git(&["add", ".husky/pre-push"]);
+    repo.git(&["commit", "-q", "-m", "chore: team hooks"]);
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    let out = repo.install();
+    assert!(repo.child(".husky/mpm-hooks").exists());
+    repo.git(&["add", "-A"]);
+    let status = repo.git(&["status", "--porcelain"]);
+    assert_eq!(status, "", "install left files for git add -A");
+    assert!(out.contains("git add"), "install does not say what it did:\n{out}");
+    repo.write("b.txt", "b\n");
+    repo.git(&["add", "b.txt"]);
+    let bad = repo.commit("Add b.");
+    assert_eq!(bad.status.code(), Some(1), "the hooks did not run");
+    assert!(repo.commit("feat: add b").status.success());
+}
+
+/// A commit that passes every step prints one line, not one per step.
+#[test]
+fn a_passing_commit_prints_one_line() {
+    let repo = repo_with_a_commit();
+    repo.install();
+    repo.write("b.txt", "b\n");
+    repo.git(&["add", "b.txt"]);
+    let out = repo.commit("feat: add b");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per stage:\n{err}");
+    assert!(lines[0].starts_with("mpm-hooks pre-commit: "), "{err}");
+    assert!(lines[1].starts_with("mpm-hooks commit-msg: commit-msg ok"), "{err}");
+    // Nothing at all with -q.
+    repo.write("c.txt", "c\n");
+    repo.git(&["add", "c.txt"]);
+    let out = repo.cmd().args(["-q", "run", "pre-commit"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    // The details, on demand.
+    let out = repo.git_with(&[("MPM_HOOKS_VERBOSE", "1")], &["commit", "-q", "-m", "feat: add c"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for want in [
+        "mpm-hooks pre-commit secrets ",
+        "mpm-hooks pre-commit build-number ",
+        "mpm-hooks commit-msg commit-msg ",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+}
+
+/// The rows keep their columns with a kept hook's longer name; failure details stay indented
+/// under their step; by hand, outside a commit, the stage does not claim a commit stopped.
+#[cfg(unix)]
+#[test]
+fn the_report_keeps_its_columns_and_indents() {
+    let repo = repo_with_a_commit();
+    repo.write(
+        ".mpm-hooks.toml",
+        "[[check]]\nname = \"two-lines\"\nrun = \"sh -c 'echo first; echo second; exit 1'\"\npass_filenames = false\n",
+    );
+    write_hook(&repo, ".git/hooks/pre-commit", "#!/bin/sh\nexit 0\n");
+    repo.install();
+    repo.git(&["add", ".mpm-hooks.toml"]);
+    let out = repo.commit("feat: checks");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let rows: Vec<&str> = err.lines().filter(|l| l.starts_with("mpm-hooks pre-commit ")).collect();
+    assert!(rows.iter().any(|r| r.contains("pre-commit.legacy")), "{err}");
+    let column = |row: &str| {
+        let rest = &row["mpm-hooks pre-commit ".len()..];
+        let name_end = rest.find(' ').unwrap();
+        name_end + rest[name_end..].find(|c: char| c != ' ').unwrap()
+    };
+    let first = column(rows[0]);
+    for row in &rows {
+        assert_eq!(column(row), first, "columns differ:\n{err}");
+    }
+    // Every line of the failure's details is indented under `checks:`.
+    let details: Vec<&str> = err
+        .split("\nchecks:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no `checks:` section in:\n{err}"))
+        .lines()
+        .take_while(|l| !l.starts_with("the commit was stopped"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(details.iter().any(|l| l.trim() == "second"), "{err}");
+    for l in &details {
+        assert!(l.starts_with("    "), "not indented: {l:?} in:\n{err}");
+    }
+    assert!(err.contains("the commit was stopped"), "{err}");
+
+    let out = repo
+        .cmd()
+        .args(["run", "pre-commit", "--only", "checks"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(!err.contains("the commit was stopped"), "{err}");
+    assert!(err.contains("the checks failed"), "{err}");
 }

@@ -8,6 +8,7 @@ mod config;
 mod conformance;
 mod framework;
 mod hooks;
+mod messages;
 mod release;
 mod robustness;
 mod secrets;
