@@ -54,7 +54,7 @@ enum Command {
     },
     /// Run a hook stage by hand, as git would
     Run {
-        #[arg(value_parser = ["pre-commit", "commit-msg"])]
+        #[arg(value_parser = ["pre-commit", "commit-msg", "post-commit"])]
         stage: String,
         /// git's arguments for the hook (commit-msg: the message file)
         args: Vec<OsString>,
