@@ -1,6 +1,19 @@
 //! The `build-number` step: BUILD_NUMBER moves by one when a commit changes enough code, staged
 //! into that same commit; and the merge driver that makes two branches' increments never
 //! conflict (the merge keeps the larger number).
+//!
+//! One commit, one increment, whatever kind of commit git makes:
+//! - a partial commit (`git commit PATH`, `--only`) is made from a temporary index while git
+//!   holds the real one locked, so the hook cannot write it: the post-commit stage
+//!   ([`after_commit`]) stages what was committed into the real index afterwards (BUILD_NUMBER,
+//!   and what a fixer re-staged), from the record ([`Pending`]) the pre-commit run leaves;
+//! - a commit that does not happen after the increment (a failed step or rejected message:
+//!   undone at once; an empty message or a failed editor, after which no hook runs: undone by
+//!   the next pre-commit run, which sees HEAD has not moved) does not keep its increment;
+//! - `git commit --amend` counts from HEAD's parent, not from the commit it replaces. git does
+//!   not tell its hooks about --amend; the step reads git's command line from /proc (Linux).
+//!   Elsewhere an amend of a commit that already incremented increments again: the limitation.
+//! - a staged BUILD_NUMBER lower than HEAD's (the parent's, when amending) is refused.
 
 use std::path::{Path, PathBuf};
 

@@ -426,6 +426,15 @@ fn with_a_tracked_change(n: usize) -> TestRepo {
 #[test]
 fn a_partial_commit_by_path_leaves_the_real_index_at_the_new_number() {
     let repo = with_a_tracked_change(30);
+    // A rejected message first: git throws both indexes away, the work tree follows.
+    assert!(
+        !repo
+            .git_output(&["commit", "-q", "-m", "Bad", "src/x.rs"])
+            .status
+            .success()
+    );
+    assert_agrees(&repo, 41);
+    assert_eq!(repo.git(&["status", "--porcelain"]), " M src/x.rs\n");
     let out = repo.git_output(&["commit", "-q", "-m", "feat: by path", "src/x.rs"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_agrees(&repo, 42);
@@ -607,4 +616,23 @@ fn an_intent_to_add_build_number_says_what_it_is() {
     );
     assert_eq!(repo.read("BUILD_NUMBER"), "7\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), " A BUILD_NUMBER\n");
+}
+
+#[test]
+fn an_aborted_commit_then_a_small_partial_commit_leaves_the_real_index_in_line() {
+    let repo = with_a_tracked_change(1);
+    repo.write("src/big.rs", &lines(20, "e"));
+    repo.git(&["add", "src/big.rs"]);
+    // The increment lands in the real index, then the editor fails: no later hook runs.
+    assert!(
+        !repo
+            .git_with(&[("GIT_EDITOR", "false")], &["commit", "-q"])
+            .status
+            .success()
+    );
+    // A partial commit cannot write the real index from its hook; post-commit puts it back.
+    let out = repo.git_output(&["commit", "-q", "-m", "fix: tiny", "src/x.rs"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 41);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "A  src/big.rs\n");
 }
