@@ -382,7 +382,7 @@ impl Pending {
         }
         Ok(if undone {
             vec![format!(
-                "BUILD_NUMBER back to {}: the commit its increment to {} was made for did not happen",
+                "BUILD_NUMBER back to {}: the increment to {} was for a commit that did not happen",
                 old.trim(),
                 new.trim()
             )]

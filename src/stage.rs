@@ -296,13 +296,15 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         build_number::record_restaged(repo, scratch.as_deref(), changed)?;
     }
     if failed && normal && matches!(stage, Stage::PreCommit | Stage::CommitMsg) {
-        // The commit stops here: the increment made for it is undone.
+        // The commit stops here: the increment made for it is undone, and the report says so.
+        let started = Instant::now();
         match build_number::abandon(repo, scratch.as_deref()) {
-            Ok(notes) => {
-                for note in notes {
-                    ctx.log.log(LogLevel::Info, || note.clone());
-                }
-            }
+            Ok(notes) if notes.is_empty() => {}
+            Ok(notes) => steps.push(StepReport {
+                name: "build-number".into(),
+                outcome: Outcome::Ok(notes),
+                millis: elapsed_ms(started),
+            }),
             Err(e) => ctx.log.log(LogLevel::Warn, || {
                 format!("cannot undo the BUILD_NUMBER increment: {e}")
             }),

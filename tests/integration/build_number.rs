@@ -550,7 +550,13 @@ fn a_rejected_message_undoes_its_increment_and_a_retry_makes_one() {
     let repo = versioned();
     repo.write("src/big.rs", &lines(20, "r"));
     repo.git(&["add", "."]);
-    assert!(!repo.commit("Bad message").status.success());
+    let out = repo.commit("Bad message");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("BUILD_NUMBER back to 41: the increment to 42 was for a commit that did not happen"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "A  src/big.rs\n");
     let out = repo.commit("feat: good message");
