@@ -1,6 +1,19 @@
 //! The `build-number` step: BUILD_NUMBER moves by one when a commit changes enough code, staged
 //! into that same commit; and the merge driver that makes two branches' increments never
 //! conflict (the merge keeps the larger number).
+//!
+//! One commit, one increment, whatever kind of commit git makes:
+//! - a partial commit (`git commit PATH`, `--only`) is made from a temporary index while git
+//!   holds the real one locked, so the hook cannot write it: the post-commit stage
+//!   ([`after_commit`]) stages what was committed into the real index afterwards (BUILD_NUMBER,
+//!   and what a fixer re-staged), from the record ([`Pending`]) the pre-commit run leaves;
+//! - a commit that does not happen after the increment (a failed step or rejected message:
+//!   undone at once; an empty message or a failed editor, after which no hook runs: undone by
+//!   the next pre-commit run, which sees HEAD has not moved) does not keep its increment;
+//! - `git commit --amend` counts from HEAD's parent, not from the commit it replaces. git does
+//!   not tell its hooks about --amend; the step reads git's command line from /proc (Linux).
+//!   Elsewhere an amend of a commit that already incremented increments again: the limitation.
+//! - a staged BUILD_NUMBER lower than HEAD's (the parent's, when amending) is refused.
 
 use std::path::{Path, PathBuf};
 
@@ -162,13 +175,17 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     let Some(Prepared { work, entry, matchers }) = prepared else {
         return missing();
     };
-    if view.contains(BUILD_FILE) {
+    if entry.is_intent_to_add() {
         return Ok(Outcome::Ok(vec![
-            "BUILD_NUMBER is part of the commit: left as staged".into(),
+            "BUILD_NUMBER is only intent-to-add (git add -N): not incremented; `git add BUILD_NUMBER` to commit it"
+                .into(),
         ]));
     }
-    let work_value = version::parse_build(&work, Path::new(BUILD_FILE))?;
     let entry = input.repo.entry_of(entry);
+    if view.contains(BUILD_FILE) {
+        return staged_by_hand(input.repo, &entry);
+    }
+    let work_value = version::parse_build(&work, Path::new(BUILD_FILE))?;
     // Staged as it is in the work tree (the usual case): no need to read the blob.
     let current = if entry.id() == Some(blob_id(work.as_bytes())) {
         work_value
@@ -191,6 +208,29 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     if t.lines < cfg.min_changed_lines {
         return Ok(Outcome::Ok(vec![format!("not incremented: {why}")]));
     }
+    let head = input.repo.head_commit()?;
+    // An amend replaces HEAD: the number counts from HEAD's parent, once.
+    if let Some(head) = head
+        && crate::git::commit_is_amend()
+    {
+        let parent = match input.repo.first_parent(head)? {
+            Some(parent) => number_at(input.repo, parent)?,
+            None => None,
+        };
+        match parent {
+            None => {
+                return Ok(Outcome::Ok(vec![
+                    "not incremented: the commit being amended has no parent with a BUILD_NUMBER to count from".into(),
+                ]));
+            }
+            Some(p) if current > p => {
+                return Ok(Outcome::Ok(vec![format!(
+                    "not incremented: the commit being amended already carries {current} (its parent {p}); an amend counts once"
+                )]));
+            }
+            Some(_) => {}
+        }
+    }
     let next = current.checked_add(1).ok_or_else(|| Error::BadBuildNumber {
         path: PathBuf::from(BUILD_FILE),
         reason: format!("{current} cannot be incremented: it is the largest build number"),
@@ -206,7 +246,17 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     // The index first: when it is locked, nothing at all has been written.
     let new = format!("{next}\n");
     entry.stage(new.as_bytes())?;
-    crate::fs::write_atomic_unsynced(&path, new.as_bytes(), input.ctx.ws.scratch_dir().as_deref())?;
+    let scratch = input.ctx.ws.scratch_dir();
+    crate::fs::write_atomic_unsynced(&path, new.as_bytes(), scratch.as_deref())?;
+    let index = input.repo.index_path();
+    let mut pending = Pending::load(input.repo)
+        .filter(|p| p.head == oid_text(head) && p.index == index.to_string_lossy())
+        .unwrap_or_default();
+    pending.head = oid_text(head);
+    pending.index = index.to_string_lossy().into_owned();
+    pending.old = Some(work.clone());
+    pending.new = Some(new.clone());
+    pending.save(input.repo, scratch.as_deref())?;
     let plan = Plan {
         changes: vec![Change {
             rel: BUILD_FILE.into(),
@@ -219,6 +269,260 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     };
     input.ctx.audit_plan("pre-commit build-number", &plan)?;
     Ok(Outcome::Ok(vec![format!("BUILD_NUMBER {current} -> {next}: {why}")]))
+}
+
+/// BUILD_NUMBER staged by hand (or by another tool): kept, unless it goes down from HEAD's
+/// number (from the parent's, when amending), which the commit may not record.
+fn staged_by_hand(repo: &Repo, entry: &crate::git::IndexEntry<'_>) -> Result<Outcome> {
+    let left = || {
+        Ok(Outcome::Ok(vec![
+            "BUILD_NUMBER is part of the commit: left as staged".into(),
+        ]))
+    };
+    let Some(staged) = entry.content()?.and_then(|b| parse_quietly(&b)) else {
+        return left();
+    };
+    let Some(head) = repo.head_commit()? else {
+        return left();
+    };
+    let (base, whose) = if crate::git::commit_is_amend() {
+        match repo.first_parent(head)? {
+            Some(parent) => (number_at(repo, parent)?, "the parent of the commit being amended"),
+            None => (None, ""),
+        }
+    } else {
+        (number_at(repo, head)?, "HEAD")
+    };
+    match base {
+        Some(base) if staged < base => Ok(Outcome::Failed(format!(
+            "BUILD_NUMBER is staged as {staged}, lower than {whose}'s {base}: a build number never goes down (stage {base} or higher)"
+        ))),
+        _ => left(),
+    }
+}
+
+/// BUILD_NUMBER in `commit`; `None` when it has none or it is not a number.
+fn number_at(repo: &Repo, commit: git2::Oid) -> Result<Option<u64>> {
+    Ok(repo.file_at(commit, BUILD_FILE)?.and_then(|b| parse_quietly(&b)))
+}
+
+fn parse_quietly(bytes: &[u8]) -> Option<u64> {
+    version::parse_build(&String::from_utf8_lossy(bytes), Path::new(BUILD_FILE)).ok()
+}
+
+fn oid_text(id: Option<git2::Oid>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
+}
+
+/// What the pre-commit stage changed for a commit that git has not made yet:
+/// `<git dir>/mpm-hooks/build-number-pending.json`. git tells a pre-commit hook neither whether
+/// the commit then happens (a rejected message, an empty one, a failed editor stop it) nor, in
+/// a partial commit, lets it write the real index. This record is how the next run tells an
+/// increment that never reached a commit (HEAD has not moved since: undone, then counted anew)
+/// and how the post-commit stage brings the real index in line with what was committed.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Pending {
+    /// HEAD when it was written ("" on an unborn branch).
+    head: String,
+    /// The index file git handed the hook (a partial commit's is named after git's process).
+    index: String,
+    /// BUILD_NUMBER's text before and after the increment.
+    old: Option<String>,
+    new: Option<String>,
+    /// Entries the stage changed in a partial commit's temporary index: path, blob id before
+    /// (`None`: added), blob id after.
+    restaged: Vec<(String, Option<String>, String)>,
+}
+
+impl Pending {
+    fn path(repo: &Repo) -> PathBuf {
+        repo.git_dir.join("mpm-hooks").join("build-number-pending.json")
+    }
+
+    /// The record, if there is one (an unreadable one counts as none).
+    fn load(repo: &Repo) -> Option<Pending> {
+        let bytes = std::fs::read(Pending::path(repo)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    fn save(&self, repo: &Repo, scratch: Option<&Path>) -> Result<()> {
+        let path = Pending::path(repo);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        crate::fs::write_atomic_unsynced(&path, &json, scratch)
+    }
+
+    fn clear(repo: &Repo) {
+        let _ = std::fs::remove_file(Pending::path(repo));
+    }
+
+    /// Puts BUILD_NUMBER back where this record's increment found it: the work tree, and the
+    /// index git handed this hook when `index`; each only while it still holds the increment.
+    fn undo(&self, repo: &Repo, index: bool, scratch: Option<&Path>) -> Result<Vec<String>> {
+        let (Some(old), Some(new)) = (&self.old, &self.new) else {
+            return Ok(Vec::new());
+        };
+        let mut undone = false;
+        if index && repo.index_path().exists() {
+            let entry = repo.index_entry(BUILD_FILE)?;
+            if entry.id() == Some(blob_id(new.as_bytes())) {
+                entry.stage(old.as_bytes())?;
+                undone = true;
+            }
+        }
+        let path = repo.root.join(BUILD_FILE);
+        if crate::fs::read_optional(&path)?.as_ref() == Some(new) {
+            crate::fs::write_atomic_unsynced(&path, old.as_bytes(), scratch)?;
+            undone = true;
+        }
+        Ok(if undone {
+            vec![format!(
+                "BUILD_NUMBER back to {}: the increment to {} was for a commit that did not happen",
+                old.trim(),
+                new.trim()
+            )]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// Before the pre-commit steps: an increment recorded by an earlier attempt that never became
+/// a commit (HEAD has not moved since: its message was rejected, or git stopped after the
+/// hook) is undone, so that this attempt counts once. A record whose commit happened is dropped.
+pub fn settle(repo: &Repo, scratch: Option<&Path>) -> Result<Vec<String>> {
+    let Some(mut pending) = Pending::load(repo) else {
+        return Ok(Vec::new());
+    };
+    if pending.head != oid_text(repo.head_commit()?) {
+        Pending::clear(repo);
+        return Ok(Vec::new());
+    }
+    let notes = pending.undo(repo, true, scratch)?;
+    // The record stays (the post-commit stage uses it to put a real index that a partial
+    // commit could not write back in line); re-stagings of another attempt do not.
+    let index = repo.index_path().to_string_lossy().into_owned();
+    if pending.index != index {
+        pending.restaged.clear();
+        pending.index = index;
+    }
+    pending.save(repo, scratch)?;
+    Ok(notes)
+}
+
+/// The commit stopped after the pre-commit stage (a step failed, or the message was
+/// rejected): this attempt's increment is undone. git throws its own locked index away (`-a`,
+/// partial commits); an index it hands the hook as the real one is put back here.
+pub fn abandon(repo: &Repo, scratch: Option<&Path>) -> Result<Vec<String>> {
+    let Some(pending) = Pending::load(repo) else {
+        return Ok(Vec::new());
+    };
+    let mut notes = Vec::new();
+    if pending.head == oid_text(repo.head_commit()?) {
+        let index = repo.index_path();
+        let locked = index.extension().is_some_and(|e| e == "lock");
+        notes = pending.undo(repo, !locked, scratch)?;
+    }
+    Pending::clear(repo);
+    Ok(notes)
+}
+
+/// Whether a pre-commit run left a record for the post-commit stage.
+pub fn has_pending(repo: &Repo) -> bool {
+    Pending::path(repo).exists()
+}
+
+/// Records the entries a pre-commit run changed in a partial commit's temporary index, for the
+/// post-commit stage to bring the real index in line.
+pub fn record_restaged(
+    repo: &Repo,
+    scratch: Option<&Path>,
+    changed: Vec<(String, Option<git2::Oid>, git2::Oid)>,
+) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let head = oid_text(repo.head_commit()?);
+    let index = repo.index_path().to_string_lossy().into_owned();
+    let mut pending = Pending::load(repo)
+        .filter(|p| p.head == head && p.index == index)
+        .unwrap_or_default();
+    pending.head = head;
+    pending.index = index;
+    for (path, before, after) in changed {
+        let before = before.map(|b| b.to_string());
+        match pending.restaged.iter_mut().find(|r| r.0 == path) {
+            Some(r) => r.2 = after.to_string(),
+            None => pending.restaged.push((path, before, after.to_string())),
+        }
+    }
+    pending.save(repo, scratch)
+}
+
+/// The post-commit step: after a partial commit, the real index (which git wrote apart from
+/// the commit) gets what the hooks staged into the commit, where it still holds what they
+/// started from; BUILD_NUMBER in the real index and the work tree is brought to HEAD's
+/// where it still holds a number the pre-commit step wrote or started from.
+pub fn after_commit(input: &StepInput<'_>) -> Result<Outcome> {
+    let repo = input.repo;
+    let Some(pending) = Pending::load(repo) else {
+        return Ok(Outcome::Ok(Vec::new()));
+    };
+    if input.dry_run {
+        return Ok(Outcome::Ok(Vec::new()));
+    }
+    let Some(head) = repo.head_commit()? else {
+        Pending::clear(repo);
+        return Ok(Outcome::Ok(Vec::new()));
+    };
+    let mut notes = Vec::new();
+    for (path, before, after) in &pending.restaged {
+        let Some(committed) = repo.file_at(head, path)? else {
+            continue;
+        };
+        if blob_id(&committed).to_string() != *after {
+            continue;
+        }
+        let entry = repo.index_entry(path)?;
+        let staged = entry.id().map(|i| i.to_string());
+        if staged.as_ref() == before.as_ref() && staged.as_deref() != Some(after.as_str()) {
+            entry.stage(&committed)?;
+            notes.push(format!(
+                "{path}: staged as committed (the hooks changed it in a partial commit)"
+            ));
+        }
+    }
+    if let (Some(old), Some(new)) = (&pending.old, &pending.new)
+        && let Some(committed) = repo.file_at(head, BUILD_FILE)?
+    {
+        let ours = [blob_id(old.as_bytes()), blob_id(new.as_bytes())];
+        let committed_id = blob_id(&committed);
+        let entry = repo.index_entry(BUILD_FILE)?;
+        if let Some(id) = entry.id()
+            && id != committed_id
+            && ours.contains(&id)
+        {
+            entry.stage(&committed)?;
+            notes.push(format!(
+                "BUILD_NUMBER staged as committed: {}",
+                String::from_utf8_lossy(&committed).trim()
+            ));
+        }
+        let path = repo.root.join(BUILD_FILE);
+        if let Some(work) = crate::fs::read_optional(&path)?
+            && work.as_bytes() != committed.as_slice()
+            && (work == *old || work == *new)
+        {
+            crate::fs::write_atomic_unsynced(&path, &committed, input.ctx.ws.scratch_dir().as_deref())?;
+        }
+    }
+    Pending::clear(repo);
+    Ok(Outcome::Ok(notes))
 }
 
 /// Registers the merge driver in .git/info/attributes and .git/config (never the work tree).

@@ -1253,9 +1253,206 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&b| b == needle)
 }
 
+/// What the BUILD_NUMBER step needs to know about the commit being made, which git tells a
+/// pre-commit hook only in part: the commit kind (from the index git hands the hook, and from
+/// git's own command line) and files in HEAD and its parent.
+impl Repo {
+    /// The content of `path` in `commit`; `None` when the commit has no such file.
+    pub fn file_at(&self, commit: git2::Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        let fail = |e| Error::git(format!("cannot read {path} in commit {commit}"), e);
+        let tree = self.inner.find_commit(commit).and_then(|c| c.tree()).map_err(fail)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(fail(e)),
+        };
+        match self.inner.find_blob(entry.id()) {
+            Ok(blob) => Ok(Some(blob.content().to_vec())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(fail(e)),
+        }
+    }
+
+    /// The first parent of `commit`, if it has one.
+    pub fn first_parent(&self, commit: git2::Oid) -> Result<Option<git2::Oid>> {
+        let c = self
+            .inner
+            .find_commit(commit)
+            .map_err(|e| Error::git(format!("cannot read commit {commit}"), e))?;
+        Ok(c.parent_id(0).ok())
+    }
+}
+
+impl LoadedEntry {
+    /// Whether the entry only marks the path intent-to-add (`git add -N`): it holds the empty
+    /// blob, and the commit leaves the path out.
+    pub fn is_intent_to_add(&self) -> bool {
+        match &self.form {
+            Form::Raw { bytes, at, .. } => {
+                let version = bytes.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                let flags = u16::from_be_bytes([bytes[at + 60], bytes[at + 61]]);
+                version == Some(3)
+                    && flags & 0x4000 != 0
+                    && bytes
+                        .get(at + 62..at + 64)
+                        .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) & 0x2000 != 0)
+            }
+            Form::Parsed(file) => file
+                .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)
+                .is_some_and(|e| e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD)),
+        }
+    }
+}
+
+/// Whether the index file `path` that git handed a hook is the temporary index of a partial
+/// commit (`git commit PATH`, `git commit --only PATH`): git names it
+/// `<git dir>/next-index-<pid>.lock`, makes the commit from it, and writes the real index,
+/// which it holds locked meanwhile, separately afterwards. What a hook stages there reaches the
+/// commit but not the real index.
+pub fn is_partial_commit_index(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("next-index-") && n.ends_with(".lock"))
+}
+
+/// Every unconflicted entry of the index file `path`: its path and blob id.
+pub fn index_ids(path: &Path) -> Result<std::collections::BTreeMap<String, git2::Oid>> {
+    let file = parse_index(path, true)?;
+    Ok(file
+        .entries()
+        .iter()
+        .filter(|e| e.stage() == gix_index::entry::Stage::Unconflicted)
+        .filter_map(|e| {
+            let id = git2::Oid::from_bytes(e.id.as_slice()).ok()?;
+            Some((e.path(&file).to_string(), id))
+        })
+        .collect())
+}
+
+/// Whether the hook runs under `git commit --amend`, which git does not tell its hooks: the
+/// nearest `git` process among the hook's ancestors (through any shells and runners between)
+/// is read from /proc. `false` when that cannot be read (not Linux, or no git ancestor found).
+#[cfg(target_os = "linux")]
+pub fn commit_is_amend() -> bool {
+    let mut pid = std::os::unix::process::parent_id();
+    for _ in 0..16 {
+        if pid <= 1 {
+            return false;
+        }
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        let Ok(cmdline) = std::fs::read(proc.join("cmdline")) else {
+            return false;
+        };
+        let args: Vec<String> = cmdline
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let is_git = args
+            .first()
+            .and_then(|a| Path::new(a).file_name())
+            .is_some_and(|n| n == "git" || n == "git.exe");
+        if is_git && let Some(amend) = commit_amends(&args[1..]) {
+            return amend;
+        }
+        let Some(parent) = std::fs::read_to_string(proc.join("stat")).ok().and_then(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
+        }) else {
+            return false;
+        };
+        pid = parent;
+    }
+    false
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn commit_is_amend() -> bool {
+    false
+}
+
+/// For git's arguments after the program name: `None` unless the command is `git commit`,
+/// else whether it amends (`--amend`, or an unambiguous prefix of it, and no later
+/// `--no-amend`). Option values (`-m --amend`) and pathspecs are not mistaken for the option.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn commit_amends(args: &[String]) -> Option<bool> {
+    let mut rest = args.iter();
+    // git's own options, before the command.
+    loop {
+        let arg = rest.next()?;
+        match arg.as_str() {
+            "-c" | "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env" => {
+                rest.next();
+            }
+            a if a.starts_with('-') => {}
+            "commit" => break,
+            _ => return None,
+        }
+    }
+    const TAKES_VALUE_SHORT: &[char] = &['m', 'F', 'c', 'C', 't'];
+    const TAKES_VALUE_LONG: &[&str] = &[
+        "--message",
+        "--file",
+        "--reedit-message",
+        "--reuse-message",
+        "--template",
+        "--author",
+        "--date",
+        "--cleanup",
+        "--fixup",
+        "--squash",
+        "--trailer",
+        "--pathspec-from-file",
+    ];
+    let mut amend = false;
+    while let Some(arg) = rest.next() {
+        let a = arg.as_str();
+        if a == "--" {
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            if a.contains('=') {
+                continue;
+            }
+            if long.len() >= 2 && "amend".starts_with(long) {
+                amend = true;
+            } else if a == "--no-amend" {
+                amend = false;
+            } else if TAKES_VALUE_LONG.contains(&a) {
+                rest.next();
+            }
+        } else if let Some(short) = a.strip_prefix('-') {
+            // A cluster such as `-am`: a value-taking letter takes the rest, or the next argument.
+            for (i, ch) in short.char_indices() {
+                if TAKES_VALUE_SHORT.contains(&ch) {
+                    if i + ch.len_utf8() == short.len() {
+                        rest.next();
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    Some(amend)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commit_amends_reads_gits_command_line() {
+        let args = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert_eq!(commit_amends(&args("-c a=b commit -q --amend -m x")), Some(true));
+        assert_eq!(commit_amends(&args("commit --amen --no-edit")), Some(true));
+        assert_eq!(commit_amends(&args("commit -m --amend")), Some(false));
+        assert_eq!(commit_amends(&args("commit -am --amend")), Some(false));
+        assert_eq!(commit_amends(&args("commit --amend --no-amend")), Some(false));
+        assert_eq!(commit_amends(&args("commit -- --amend")), Some(false));
+        assert_eq!(commit_amends(&args("commit --a")), Some(false));
+        assert_eq!(commit_amends(&args("-C dir status --amend")), None);
+        assert!(is_partial_commit_index(Path::new("/r/.git/next-index-42.lock")));
+        assert!(!is_partial_commit_index(Path::new("/r/.git/index.lock")));
+    }
 
     #[test]
     fn parses_raw_and_patch() {

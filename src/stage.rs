@@ -13,12 +13,15 @@ use crate::Context;
 use crate::build_number;
 use crate::config::{IN_HOOK_VAR, LogLevel};
 use crate::error::{Error, Result};
-use crate::git::{GitState, Repo, StagedView};
+use crate::git::{self, GitState, Repo, StagedView};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     PreCommit,
     CommitMsg,
+    /// Runs after git has made the commit and written the real index; it cannot change the
+    /// commit. It brings the real index in line after a partial commit.
+    PostCommit,
 }
 
 impl Stage {
@@ -26,6 +29,7 @@ impl Stage {
         match name {
             "pre-commit" => Some(Stage::PreCommit),
             "commit-msg" => Some(Stage::CommitMsg),
+            "post-commit" => Some(Stage::PostCommit),
             _ => None,
         }
     }
@@ -34,6 +38,7 @@ impl Stage {
         match self {
             Stage::PreCommit => "pre-commit",
             Stage::CommitMsg => "commit-msg",
+            Stage::PostCommit => "post-commit",
         }
     }
 
@@ -42,6 +47,7 @@ impl Stage {
         match self {
             Stage::PreCommit => 0,
             Stage::CommitMsg => 1,
+            Stage::PostCommit => 0,
         }
     }
 
@@ -65,10 +71,15 @@ impl Stage {
                 name: "commit-msg",
                 run: crate::conventional::step,
             }],
+            Stage::PostCommit => &[Step {
+                name: "sync-index",
+                run: crate::build_number::after_commit,
+            }],
         }
     }
 
-    pub const ALL: [Stage; 2] = [Stage::PreCommit, Stage::CommitMsg];
+    /// Every stage, each a hook that install links.
+    pub const ALL: [Stage; 3] = [Stage::PreCommit, Stage::CommitMsg, Stage::PostCommit];
 }
 
 pub struct Step {
@@ -188,6 +199,13 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         });
     }
     let repo = ctx.ws.repo()?;
+    // In a partial commit (`git commit PATH`), what the hooks stage reaches the commit but not
+    // the real index, which git holds locked meanwhile: the entries they change are recorded
+    // for the post-commit stage. Only there is the temporary index read whole, twice.
+    let index = repo.index_path();
+    let partial = (stage == Stage::PreCommit && !opts.dry_run && git::is_partial_commit_index(&index))
+        .then(|| git::index_ids(&index).ok())
+        .flatten();
     let mut steps = Vec::new();
     let chain = !ctx.env.in_hook && opts.only.is_empty();
     for legacy in legacy_hooks(&repo.hooks_dir().0, stage.name())
@@ -216,6 +234,17 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
     // while the steps before it wait for git to compute them.
     let build_runs =
         stage == Stage::PreCommit && selected("build-number") && skip_all.is_none() && !ctx.env.skips("build-number");
+    let scratch = ctx.ws.scratch_dir();
+    let normal = git_state == GitState::Normal && !opts.dry_run;
+    if build_runs && normal {
+        // An increment an earlier attempt made for a commit that never happened is undone
+        // first, so that the staged changes and the read-ahead see BUILD_NUMBER as HEAD has it.
+        for note in build_number::settle(repo, scratch.as_deref())? {
+            ctx.log.log(LogLevel::Info, || note.clone());
+        }
+    }
+    // After the commit, only a pre-commit run's record gives the post-commit stage work.
+    let quiet_stage = stage == Stage::PostCommit && !build_number::has_pending(repo);
     let build = (build_runs && git_state == GitState::Normal).then(|| {
         let (root, objects, index) = (repo.root.clone(), repo.common_dir.join("objects"), repo.index_path());
         let cfg = ctx.config.config.build.clone();
@@ -232,7 +261,7 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         build: RefCell::new(build),
     };
     for step in stage.steps() {
-        if !selected(step.name) {
+        if !selected(step.name) || quiet_stage {
             continue;
         }
         let started = Instant::now();
@@ -246,6 +275,40 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
             outcome,
             millis: elapsed_ms(started),
         });
+    }
+    if stage == Stage::PostCommit {
+        // A post-commit step that had nothing to do says nothing.
+        steps.retain(|s| !(s.name == "sync-index" && matches!(&s.outcome, Outcome::Ok(notes) if notes.is_empty())));
+    }
+    let failed = steps.iter().any(|s| matches!(s.outcome, Outcome::Failed(_)));
+    if let Some(before) = partial
+        && !failed
+    {
+        let after = git::index_ids(&index)?;
+        let changed = after
+            .into_iter()
+            .filter(|(path, id)| before.get(path) != Some(id))
+            .map(|(path, id)| {
+                let old = before.get(&path).copied();
+                (path, old, id)
+            })
+            .collect();
+        build_number::record_restaged(repo, scratch.as_deref(), changed)?;
+    }
+    if failed && normal && matches!(stage, Stage::PreCommit | Stage::CommitMsg) {
+        // The commit stops here: the increment made for it is undone, and the report says so.
+        let started = Instant::now();
+        match build_number::abandon(repo, scratch.as_deref()) {
+            Ok(notes) if notes.is_empty() => {}
+            Ok(notes) => steps.push(StepReport {
+                name: "build-number".into(),
+                outcome: Outcome::Ok(notes),
+                millis: elapsed_ms(started),
+            }),
+            Err(e) => ctx.log.log(LogLevel::Warn, || {
+                format!("cannot undo the BUILD_NUMBER increment: {e}")
+            }),
+        }
     }
     let report = Report { stage, steps };
     ctx.log.log(

@@ -103,7 +103,7 @@ fn a_hand_edit_wins_and_a_rejected_commit_is_not_counted_twice() {
     repo.write("src/more.rs", &lines(20, "w"));
     repo.git(&["add", "."]);
     assert!(!repo.commit("Bad message").status.success());
-    assert_eq!(repo.read("BUILD_NUMBER"), "101\n");
+    assert_eq!(repo.read("BUILD_NUMBER"), "100\n");
     let out = repo.commit("feat: more");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "101\n");
@@ -389,4 +389,256 @@ fn a_fixer_that_restages_keeps_its_fix_and_the_increment() {
     assert_eq!(repo.git(&["show", "HEAD:a.py"]), lines(12, "good"));
     assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+/// Work tree, index and HEAD hold the same BUILD_NUMBER, and no commit on HEAD records a lower
+/// number than its parent.
+fn assert_agrees(repo: &TestRepo, n: u64) {
+    let want = format!("{n}\n");
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), want, "HEAD");
+    assert_eq!(repo.git(&["show", ":BUILD_NUMBER"]), want, "index");
+    assert_eq!(repo.read("BUILD_NUMBER"), want, "work tree");
+    let status = repo.git(&["status", "--porcelain", "--", "BUILD_NUMBER"]);
+    assert_eq!(status, "", "git status shows BUILD_NUMBER");
+    let mut last = 0u64;
+    for commit in repo.git(&["rev-list", "--reverse", "HEAD"]).lines() {
+        let out = repo.git_output(&["show", &format!("{commit}:BUILD_NUMBER")]);
+        if !out.status.success() {
+            continue;
+        }
+        let value: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert!(
+            value >= last,
+            "BUILD_NUMBER goes down from {last} to {value} at {commit}"
+        );
+        last = value;
+    }
+}
+
+/// `versioned()` with src/x.rs committed, then changed in the work tree by `n` lines.
+fn with_a_tracked_change(n: usize) -> TestRepo {
+    let repo = versioned();
+    repo.commit_file("src/x.rs", "a\n", "chore: x");
+    repo.write("src/x.rs", &lines(n, "changed"));
+    repo
+}
+
+#[test]
+fn a_partial_commit_by_path_leaves_the_real_index_at_the_new_number() {
+    let repo = with_a_tracked_change(30);
+    // A rejected message first: git throws both indexes away, the work tree follows.
+    assert!(
+        !repo
+            .git_output(&["commit", "-q", "-m", "Bad", "src/x.rs"])
+            .status
+            .success()
+    );
+    assert_agrees(&repo, 41);
+    assert_eq!(repo.git(&["status", "--porcelain"]), " M src/x.rs\n");
+    let out = repo.git_output(&["commit", "-q", "-m", "feat: by path", "src/x.rs"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 42);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // The next ordinary commit goes on from there, never back.
+    repo.write("src/y.rs", &lines(30, "y"));
+    repo.git(&["add", "src/y.rs"]);
+    let out = repo.commit("feat: next");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 43);
+}
+
+#[test]
+fn a_partial_commit_with_only_leaves_the_real_index_at_the_new_number() {
+    let repo = with_a_tracked_change(30);
+    // Something else staged stays staged, untouched.
+    repo.write("notes.txt", "keep me staged\n");
+    repo.git(&["add", "notes.txt"]);
+    let out = repo.git_output(&["commit", "-q", "--only", "-m", "feat: only", "--", "src/x.rs"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 42);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "A  notes.txt\n");
+}
+
+#[test]
+fn commit_a_after_a_rejected_message_leaves_everything_in_line() {
+    let repo = with_a_tracked_change(30);
+    let out = repo.git_output(&["commit", "-q", "-a", "-m", "Bad message"]);
+    assert!(!out.status.success());
+    // git threw its index.lock away; the work-tree increment goes too.
+    assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), " M src/x.rs\n");
+    let out = repo.git_output(&["commit", "-q", "-a", "-m", "feat: via -a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 42);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_partial_commit_with_a_fixer_leaves_no_staged_reversal() {
+    let repo = versioned();
+    repo.write(
+        ".mpm-hooks.toml",
+        "[[check]]\nname = \"no-bad\"\nrun = \"sh -c 'if grep -l BAD -- \\\"$@\\\"; then exit 1; fi' sh {files}\"\nfix = \"sed -i s/BAD/good/g {files}\"\nfiles = [\"*.py\"]\n",
+    );
+    repo.git(&["add", ".mpm-hooks.toml"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "chore: config"]);
+    repo.commit_file("a.py", "start\n", "chore: a.py");
+    repo.write("a.py", &lines(12, "BAD"));
+    let out = repo.git_output(&["commit", "-q", "-m", "feat: fixed", "a.py"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:a.py"]), lines(12, "good"));
+    assert_eq!(repo.git(&["show", ":a.py"]), lines(12, "good"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_agrees(&repo, 42);
+}
+
+#[test]
+fn a_staged_decrement_is_refused_in_one_line() {
+    let repo = versioned();
+    repo.write("BUILD_NUMBER", "40\n");
+    repo.write("src/big.rs", &lines(20, "d"));
+    repo.git(&["add", "."]);
+    let expected = "build-number: BUILD_NUMBER is staged as 40, lower than HEAD's 41: a build number never goes down (stage 41 or higher)";
+    repo.cmd()
+        .args(["run", "pre-commit"])
+        .assert()
+        .code(1)
+        .stderr(contains(format!("{expected}\n")));
+    let out = repo.commit("feat: down");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(&format!("\n{expected}\n")), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "41\n");
+    assert_eq!(repo.git(&["show", ":BUILD_NUMBER"]), "40\n");
+}
+
+#[test]
+fn amending_measures_against_the_parent() {
+    let repo = versioned();
+    repo.write("src/big.rs", &lines(12, "a"));
+    repo.git(&["add", "."]);
+    assert!(repo.commit("feat: first").status.success());
+    assert_agrees(&repo, 42);
+    for round in 0..2 {
+        repo.write(&format!("src/more{round}.rs"), &lines(20, "m"));
+        repo.git(&["add", "."]);
+        let out = repo.git_output(&["commit", "-q", "--amend", "-m", "feat: amended"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_agrees(&repo, 42);
+        assert_eq!(repo.count(), 2);
+    }
+    // An amend of a commit that did not increment may still take parent + 1.
+    repo.write("src/small.rs", "s\n");
+    repo.git(&["add", "."]);
+    assert!(repo.commit("fix: small").status.success());
+    assert_agrees(&repo, 42);
+    repo.write("src/small.rs", &lines(20, "s"));
+    repo.git(&["add", "."]);
+    let out = repo.git_output(&["commit", "-q", "--amend", "--no-edit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 43);
+    // Through an alias, once more: still parent + 1.
+    repo.git(&["config", "alias.ca", "commit --amend --no-edit"]);
+    repo.write("src/small.rs", &lines(40, "t"));
+    repo.git(&["add", "."]);
+    let out = repo.git_output(&["ca", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 43);
+}
+
+#[test]
+fn a_rejected_message_undoes_its_increment_and_a_retry_makes_one() {
+    let repo = versioned();
+    repo.write("src/big.rs", &lines(20, "r"));
+    repo.git(&["add", "."]);
+    let out = repo.commit("Bad message");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("BUILD_NUMBER back to 41: the increment to 42 was for a commit that did not happen"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.read("BUILD_NUMBER"), "41\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "A  src/big.rs\n");
+    let out = repo.commit("feat: good message");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 42);
+    // Rejected again, then an unrelated small commit: it does not carry the increment.
+    repo.write("src/big2.rs", &lines(20, "r"));
+    repo.git(&["add", "."]);
+    assert!(!repo.commit("Bad message").status.success());
+    repo.git(&["reset", "-q", "src/big2.rs"]);
+    repo.write("src/tiny.rs", "t\n");
+    repo.git(&["add", "src/tiny.rs"]);
+    let out = repo.commit("fix: tiny");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 42);
+}
+
+#[test]
+fn an_aborted_commit_is_not_counted_by_the_next_one() {
+    let repo = versioned();
+    repo.write("src/big.rs", &lines(20, "e"));
+    repo.git(&["add", "."]);
+    // The editor fails: git stops after pre-commit, and no later hook runs.
+    let out = repo.git_with(&[("GIT_EDITOR", "false")], &["commit", "-q"]);
+    assert!(!out.status.success());
+    // An unrelated small commit does not carry that increment...
+    repo.git(&["reset", "-q", "src/big.rs"]);
+    repo.write("src/tiny.rs", "t\n");
+    repo.git(&["add", "src/tiny.rs"]);
+    let out = repo.commit("fix: tiny");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 41);
+    // ...and an empty message (git aborts it), then a retry: one increment.
+    repo.git(&["add", "src/big.rs"]);
+    let out = repo.git_output(&["commit", "-q", "-m", ""]);
+    assert!(!out.status.success());
+    let out = repo.git_with(&[("GIT_EDITOR", "false")], &["commit", "-q"]);
+    assert!(!out.status.success());
+    let out = repo.commit("feat: big");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 42);
+}
+
+#[test]
+fn an_intent_to_add_build_number_says_what_it_is() {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "1.0.0\n");
+    repo.git(&["add", "VERSION"]);
+    repo.commit_file("src/lib.rs", "fn a() {}\n", "chore: start");
+    repo.install();
+    repo.write("BUILD_NUMBER", "7\n");
+    repo.git(&["add", "-N", "BUILD_NUMBER"]);
+    repo.write("src/big.rs", &lines(20, "i"));
+    repo.git(&["add", "src/big.rs"]);
+    let out = repo.commit("feat: big");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "BUILD_NUMBER is only intent-to-add (git add -N): not incremented; `git add BUILD_NUMBER` to commit it"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.read("BUILD_NUMBER"), "7\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), " A BUILD_NUMBER\n");
+}
+
+#[test]
+fn an_aborted_commit_then_a_small_partial_commit_leaves_the_real_index_in_line() {
+    let repo = with_a_tracked_change(1);
+    repo.write("src/big.rs", &lines(20, "e"));
+    repo.git(&["add", "src/big.rs"]);
+    // The increment lands in the real index, then the editor fails: no later hook runs.
+    assert!(
+        !repo
+            .git_with(&[("GIT_EDITOR", "false")], &["commit", "-q"])
+            .status
+            .success()
+    );
+    // A partial commit cannot write the real index from its hook; post-commit puts it back.
+    let out = repo.git_output(&["commit", "-q", "-m", "fix: tiny", "src/x.rs"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_agrees(&repo, 41);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "A  src/big.rs\n");
 }

@@ -63,6 +63,7 @@ fn installing_twice_changes_nothing() {
             "mpm-hooks: unchanged",
             "pre-commit: unchanged",
             "commit-msg: unchanged",
+            "post-commit: unchanged",
             "BUILD_NUMBER merge driver: unchanged"
         ]
     );
