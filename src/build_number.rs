@@ -334,9 +334,18 @@ pub struct Pending {
     restaged: Vec<(String, Option<String>, String)>,
 }
 
+/// Whether the git dir `git_dir` holds a [`Pending`] record.
+pub fn pending_exists(git_dir: &Path) -> bool {
+    Pending::at(git_dir).exists()
+}
+
 impl Pending {
+    fn at(git_dir: &Path) -> PathBuf {
+        git_dir.join("mpm-hooks").join("build-number-pending.json")
+    }
+
     fn path(repo: &Repo) -> PathBuf {
-        repo.git_dir.join("mpm-hooks").join("build-number-pending.json")
+        Pending::at(&repo.git_dir)
     }
 
     /// The record, if there is one (an unreadable one counts as none).

@@ -356,7 +356,9 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
     let stage = report.stage;
     let mut err: Vec<u8> = Vec::new();
     if !report.failed() && !verbose {
-        if quiet || report.steps.is_empty() {
+        // In a commit, the pre-commit line is the commit's one summary line: a message that
+        // passes adds nothing to it.
+        if quiet || report.steps.is_empty() || (stage == Stage::CommitMsg && in_commit) {
             return Ok(err);
         }
         // One line: each step with its word and its first note (what it did, in short).

@@ -1,5 +1,5 @@
-//! The `mpm-hooks` binary: argv[0] picks a hook stage (the binary is installed as `pre-commit`
-//! and `commit-msg`), anything else goes through clap. Errors print as one line, its causes
+//! The `mpm-hooks` binary: argv[0] picks a hook stage (the binary is installed as `pre-commit`,
+//! `commit-msg` and `post-commit`), anything else goes through clap. Errors print as one line, its causes
 //! joined, then a hint; exit codes are 0 ok, 1 a check failed, 2 usage or configuration error.
 
 mod cli;
@@ -14,6 +14,10 @@ fn main() -> ExitCode {
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_string();
+    // git runs post-commit after every commit; most of the time it has nothing to do.
+    if invoked_as == "post-commit" && mpm_hooks::stage::post_commit_idle(std::path::Path::new(&args[0])) {
+        return ExitCode::SUCCESS;
+    }
     let result = if mpm_hooks::stage::Stage::from_hook_name(&invoked_as).is_some() {
         cli::run_hook(&invoked_as, args.split_off(1))
     } else {

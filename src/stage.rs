@@ -347,6 +347,23 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a post-commit run has nothing to do, decided before anything is loaded: git runs
+/// the hook after every commit, and only a record left by the pre-commit run (under the git dir
+/// that holds the index git names in GIT_INDEX_FILE) or the user's own post-commit hook kept
+/// aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks folder) is not idle.
+pub fn post_commit_idle(hook: &Path) -> bool {
+    let Some(index) = std::env::var_os("GIT_INDEX_FILE") else {
+        return false;
+    };
+    let (Some(git_dir), Some(hooks_dir)) = (Path::new(&index).parent(), hook.parent()) else {
+        return false;
+    };
+    if hooks_dir.as_os_str().is_empty() || crate::build_number::pending_exists(git_dir) {
+        return false;
+    }
+    legacy_hooks(hooks_dir, Stage::PostCommit.name()).is_empty()
+}
+
 /// The user's hooks kept aside by install: `<name>.legacy`, then `<name>.legacy.2`, ...
 pub fn legacy_hooks(hooks_dir: &Path, name: &str) -> Vec<PathBuf> {
     let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(hooks_dir)

@@ -498,7 +498,7 @@ fn a_staged_decrement_is_refused_in_one_line() {
     repo.write("BUILD_NUMBER", "40\n");
     repo.write("src/big.rs", &lines(20, "d"));
     repo.git(&["add", "."]);
-    let expected = "build-number: BUILD_NUMBER is staged as 40, lower than HEAD's 41: a build number never goes down (stage 41 or higher)";
+    let expected = "build-number:\n    BUILD_NUMBER is staged as 40, lower than HEAD's 41: a build number never goes down (stage 41 or higher)";
     repo.cmd()
         .args(["run", "pre-commit"])
         .assert()
