@@ -2,11 +2,10 @@
 //! `check` and `check --release`.
 //!
 //! Commands are split as a shell would and run without one; `{files}` becomes one argument per
-//! file. While the pre-commit checks run, unstaged changes to the staged files are set aside as
-//! a patch under the git dir and put back afterwards, also on Ctrl-C or SIGTERM; a patch left
-//! by a run killed outright is put back by the next `mpm-hooks` run.
+//! file. While the pre-commit checks run, unstaged changes are set aside under this worktree's
+//! git dir and put back afterwards, byte for byte (see [`stash`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
@@ -18,6 +17,9 @@ use crate::config::{Check, Tier};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::stage::{Outcome, StepInput};
+
+mod stash;
+pub use stash::{Kept, Restored, Stash, kept, recover, restore_kept, stash_root};
 
 /// Set by Ctrl-C / SIGTERM / SIGHUP while checks run.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -242,10 +244,68 @@ fn run_lines(check: &str, lines: &[Vec<String>], root: &Path) -> Run {
     Run::Ok
 }
 
+/// Rounds of fixing at most in the hook. After a fixer changed files, every check runs again
+/// on what is now staged, so what is committed passes every check; fixers that keep undoing
+/// each other fail the commit.
+const FIX_ROUNDS: usize = 3;
+
 /// Runs `checks` on `files` in parallel (at most `jobs` at once), results in config order.
 /// With `fix_in` (the pre-commit hook), a failing check with a `fix` is fixed, what the fixer
-/// changed is re-staged, and the check runs again.
+/// changed is re-staged, and the check runs again; when any fixer changed a file, every check
+/// runs again (up to [`FIX_ROUNDS`] rounds) until no fixer changes anything.
 pub fn run(
+    checks: &[&Check],
+    files: &[String],
+    root: &Path,
+    jobs: usize,
+    skip: &(dyn Fn(&str) -> bool + Sync),
+    fix_in: Option<&Repo>,
+) -> Result<Vec<CheckResult>> {
+    let mut results = run_round(checks, files, root, jobs, skip, fix_in)?;
+    if fix_in.is_none() {
+        return Ok(results);
+    }
+    let mut fixed: Vec<Vec<String>> = results.iter().map(|r| r.fixed.clone()).collect();
+    let mut millis: Vec<f64> = results.iter().map(|r| r.millis).collect();
+    let mut round = 1;
+    let mut still_changing = Vec::new();
+    while results.iter().any(|r| !r.fixed.is_empty()) {
+        if round == FIX_ROUNDS {
+            still_changing = results.iter().flat_map(|r| r.fixed.iter().cloned()).collect();
+            break;
+        }
+        round += 1;
+        results = run_round(checks, files, root, jobs, skip, fix_in)?;
+        for (i, r) in results.iter().enumerate() {
+            fixed[i].extend(r.fixed.iter().cloned());
+            millis[i] += r.millis;
+        }
+    }
+    for ((r, mut f), ms) in results.iter_mut().zip(fixed).zip(millis) {
+        f.sort();
+        f.dedup();
+        if !f.is_empty() && r.status == Status::Passed {
+            r.status = Status::Fixed;
+        }
+        r.fixed = f;
+        r.millis = ms;
+    }
+    if !still_changing.is_empty() {
+        still_changing.sort();
+        still_changing.dedup();
+        let mut r = CheckResult::new("fixers");
+        r.status = Status::Failed;
+        r.note = Some(format!(
+            "after {FIX_ROUNDS} rounds the fixers still change {}: two of them undo each other's changes, so no version passes every check; make their settings agree (your unstaged changes are back as they were; the fixers' changes are staged)",
+            still_changing.join(", ")
+        ));
+        results.push(r);
+    }
+    Ok(results)
+}
+
+/// One round: every check once, a failing one fixed and run again.
+fn run_round(
     checks: &[&Check],
     files: &[String],
     root: &Path,
@@ -361,100 +421,6 @@ fn fingerprints(root: &Path, files: &[String]) -> Vec<Option<Vec<u8>>> {
     files.iter().map(|f| std::fs::read(root.join(f)).ok()).collect()
 }
 
-/// Unstaged changes to staged files, set aside while the pre-commit checks run.
-pub struct Stash {
-    path: PathBuf,
-}
-
-fn stash_dir(repo: &Repo) -> PathBuf {
-    repo.common_dir.join("mpm-hooks").join("stash")
-}
-
-impl Stash {
-    /// Saves the work tree's changes to `paths` as a patch, then makes the work tree match the
-    /// index. The patch is on disk before the work tree is touched.
-    pub fn save(repo: &Repo, paths: &[String]) -> Result<Stash> {
-        let patch = repo.unstaged_patch(paths)?;
-        let dir = stash_dir(repo);
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let path = dir.join(format!("unstaged-{}-{stamp}.patch", std::process::id()));
-        crate::fs::write_atomic(&path, &patch, None)?;
-        repo.checkout_index(paths)?;
-        Ok(Stash { path })
-    }
-
-    /// Puts the changes back. On a conflict the patch stays where it is and the error says how
-    /// to apply it by hand.
-    pub fn restore(self, repo: &Repo) -> Result<()> {
-        restore_patch(repo, &self.path)
-    }
-}
-
-fn restore_patch(repo: &Repo, path: &Path) -> Result<()> {
-    let patch = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    match repo.apply_patch(&patch) {
-        Ok(()) => {
-            let _ = std::fs::remove_file(path);
-            Ok(())
-        }
-        Err(_) => Err(Error::Hook {
-            hook: "checks".into(),
-            message: format!(
-                "your unstaged changes did not go back cleanly (a fixer changed the same lines); they are saved in {}: apply them with `git apply --3way {}`",
-                path.display(),
-                path.display()
-            ),
-        }),
-    }
-}
-
-/// Puts back unstaged changes left by a run that was killed before it could (kill -9, a crash).
-/// Returns one line per patch handled.
-pub fn recover(repo: &Repo) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(stash_dir(repo)) else {
-        return Vec::new();
-    };
-    let mut lines = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix("unstaged-")
-            .and_then(|r| r.split('-').next())
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == std::process::id() || process_alive(pid) {
-            continue;
-        }
-        lines.push(match restore_patch(repo, &path) {
-            Ok(()) => "restored the unstaged changes an interrupted mpm-hooks run had set aside".to_string(),
-            Err(e) => e.to_string(),
-        });
-    }
-    lines
-}
-
-#[cfg(target_os = "linux")]
-fn process_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn process_alive(_pid: u32) -> bool {
-    false
-}
-
 /// The pre-commit step `checks`: the pre-commit tier on the staged files.
 pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     let cfg = &input.ctx.config.config;
@@ -478,12 +444,8 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
             staged.len()
         )]));
     }
-    let unstaged = repo.unstaged(&staged)?;
-    let stash = if unstaged.is_empty() {
-        None
-    } else {
-        Some(Stash::save(repo, &unstaged)?)
-    };
+    let staged_view = input.staged()?;
+    let stash = Stash::save(repo)?;
     let env = &input.ctx.env;
     let autofix = cfg.checks.autofix.then_some(repo);
     let results = run(
@@ -494,9 +456,33 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         &|name| env.skips(name),
         autofix,
     );
-    let restored = stash.map(|s| s.restore(repo)).transpose();
+    let before = |path: &str| {
+        staged_view
+            .files
+            .iter()
+            .find(|f| f.path == path && f.status != 'D')
+            .map(|f| (f.new_mode, f.new_blob.clone()))
+    };
+    let restored = stash.map(|s| s.restore(&before)).transpose();
     let results = results?;
-    restored?;
+    let restored = restored?.unwrap_or_default();
+    if !restored.rolled_back.is_empty() {
+        let files = restored.rolled_back.join(", ");
+        let mut results = results;
+        for r in &mut results {
+            r.fixed.retain(|f| !restored.rolled_back.contains(f));
+        }
+        let mut text = match summarize(&results) {
+            Outcome::Ok(lines) => lines[1..].join("\n"),
+            Outcome::Failed(text) => text,
+            Outcome::Skipped(_) => String::new(),
+        };
+        text.push_str(&format!(
+            "\n\na fixer changed lines next to your unstaged changes in {files}: its changes to {} were rolled back (in the index and the work tree) and your unstaged changes are back exactly as they were. Run `mpm-hooks fix` to apply the fixers to your work tree, review the result, stage it and commit again.",
+            if restored.rolled_back.len() == 1 { "that file" } else { "those files" }
+        ));
+        return Ok(Outcome::Failed(text));
+    }
     Ok(summarize(&results))
 }
 
@@ -519,6 +505,18 @@ fn summarize(results: &[CheckResult]) -> Outcome {
             line.push_str(&format!("  fixed and re-staged: {}", r.fixed.join(", ")));
         }
         notes.push(line);
+    }
+    let mut changed: Vec<&str> = results
+        .iter()
+        .flat_map(|r| r.fixed.iter().map(String::as_str))
+        .collect();
+    changed.sort_unstable();
+    changed.dedup();
+    if !changed.is_empty() {
+        notes.push(format!(
+            "the fixers changed (and staged) edits you did not make in: {}",
+            changed.join(", ")
+        ));
     }
     let failed: Vec<&CheckResult> = results.iter().filter(|r| r.status == Status::Failed).collect();
     if failed.is_empty() {

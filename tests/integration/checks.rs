@@ -279,25 +279,3 @@ fn check_config_errors_name_the_check() {
             .stderr(contains(expected));
     }
 }
-
-/// A fixer that rewrites the line an unstaged change also touches: the changes cannot go back
-/// cleanly, so they stay in the saved patch and the message says where and how to apply it.
-#[test]
-fn a_conflicting_restore_keeps_the_patch_and_says_where() {
-    let repo = repo(NO_BAD);
-    repo.write("a.txt", "BAD\n");
-    repo.git(&["add", "a.txt"]);
-    repo.write("a.txt", "BAD and my unstaged edit\n");
-    let out = repo.commit("feat: a");
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("your unstaged changes did not go back cleanly"), "{err}");
-    assert!(err.contains("git apply --3way"), "{err}");
-    let saved: Vec<_> = std::fs::read_dir(repo.child(".git/mpm-hooks/stash"))
-        .unwrap()
-        .flatten()
-        .collect();
-    assert_eq!(saved.len(), 1);
-    let patch = std::fs::read_to_string(saved[0].path()).unwrap();
-    assert!(patch.contains("+BAD and my unstaged edit"), "{patch}");
-}

@@ -11,4 +11,5 @@ mod hooks;
 mod release;
 mod robustness;
 mod secrets;
+mod stash;
 mod version;
