@@ -5,6 +5,7 @@
 //! file. While the pre-commit checks run, unstaged changes are set aside under this worktree's
 //! git dir and put back afterwards, byte for byte (see [`stash`]).
 
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -104,7 +105,7 @@ pub fn of_tier(checks: &[Check], tier: Tier) -> Vec<&Check> {
 }
 
 /// The files among `candidates` that `check` applies to.
-pub fn select(check: &Check, candidates: &[String], root: &Path) -> Result<Vec<String>> {
+pub fn select<F: AsRef<OsStr>>(check: &Check, candidates: &[F], root: &Path) -> Result<Vec<OsString>> {
     let key = format!("[[check]] `{}`", check.name);
     let include = (!check.files.is_empty())
         .then(|| crate::build_number::globs(root, &check.files, &key))
@@ -113,35 +114,42 @@ pub fn select(check: &Check, candidates: &[String], root: &Path) -> Result<Vec<S
     Ok(candidates
         .iter()
         .filter(|f| {
-            let p = Path::new(f.as_str());
+            let p = Path::new(f.as_ref());
             include
                 .as_ref()
                 .is_none_or(|g| g.matched_path_or_any_parents(p, false).is_ignore())
                 && !exclude.matched_path_or_any_parents(p, false).is_ignore()
         })
-        .cloned()
+        .map(|f| f.as_ref().to_os_string())
         .collect())
 }
 
 /// The command lines to run: `{files}` replaced by the files (a leading `-` made `./-`, so no
-/// name reads as an option), split into batches under the argument limit.
-pub fn command_lines(line: &str, files: &[String], pass_filenames: bool) -> Vec<Vec<String>> {
-    let argv = shlex::split(line).unwrap_or_default();
+/// name reads as an option), split into batches under the argument limit. File names go to
+/// the command as the bytes git gave, UTF-8 or not.
+pub fn command_lines(line: &str, files: &[OsString], pass_filenames: bool) -> Vec<Vec<OsString>> {
+    let argv: Vec<OsString> = shlex::split(line)
+        .unwrap_or_default()
+        .into_iter()
+        .map(OsString::from)
+        .collect();
     let has_placeholder = argv.iter().any(|a| a == "{files}");
     if !pass_filenames || files.is_empty() {
         return vec![argv.into_iter().filter(|a| a != "{files}").collect()];
     }
-    let safe: Vec<String> = files
+    let safe: Vec<OsString> = files
         .iter()
         .map(|f| {
-            if f.starts_with('-') {
-                format!("./{f}")
+            if f.as_encoded_bytes().starts_with(b"-") {
+                let mut dotted = OsString::from("./");
+                dotted.push(f);
+                dotted
             } else {
                 f.clone()
             }
         })
         .collect();
-    let mut batches: Vec<Vec<String>> = vec![Vec::new()];
+    let mut batches: Vec<Vec<OsString>> = vec![Vec::new()];
     let mut used = 0;
     for f in safe {
         if used + f.len() + 1 > ARG_BUDGET && !batches.last().is_some_and(Vec::is_empty) {
@@ -179,12 +187,13 @@ enum Run {
 }
 
 /// Runs each command line in turn (stopping at the first failure), output captured.
-fn run_lines(check: &str, lines: &[Vec<String>], root: &Path) -> Run {
+fn run_lines(check: &str, lines: &[Vec<OsString>], root: &Path) -> Run {
     let mut output = String::new();
     for argv in lines {
         let Some((program, args)) = argv.split_first() else {
             continue;
         };
+        let program_name = program.to_string_lossy();
         let child = Command::new(program)
             .args(args)
             .current_dir(root)
@@ -196,10 +205,10 @@ fn run_lines(check: &str, lines: &[Vec<String>], root: &Path) -> Run {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Run::NotRunnable(format!(
-                    "check `{check}`: program `{program}` not found; install it, or fix `run` in .mpm-hooks.toml"
+                    "check `{check}`: program `{program_name}` not found; install it, or fix `run` in .mpm-hooks.toml"
                 ));
             }
-            Err(e) => return Run::NotRunnable(format!("check `{check}`: cannot run `{program}`: {e}")),
+            Err(e) => return Run::NotRunnable(format!("check `{check}`: cannot run `{program_name}`: {e}")),
         };
         // Read the pipes on their own threads so a chatty tool never blocks on a full pipe.
         let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
@@ -253,9 +262,9 @@ const FIX_ROUNDS: usize = 3;
 /// With `fix_in` (the pre-commit hook), a failing check with a `fix` is fixed, what the fixer
 /// changed is re-staged, and the check runs again; when any fixer changed a file, every check
 /// runs again (up to [`FIX_ROUNDS`] rounds) until no fixer changes anything.
-pub fn run(
+pub fn run<F: AsRef<OsStr> + Sync>(
     checks: &[&Check],
-    files: &[String],
+    files: &[F],
     root: &Path,
     jobs: usize,
     skip: &(dyn Fn(&str) -> bool + Sync),
@@ -305,9 +314,9 @@ pub fn run(
 }
 
 /// One round: every check once, a failing one fixed and run again.
-fn run_round(
+fn run_round<F: AsRef<OsStr> + Sync>(
     checks: &[&Check],
-    files: &[String],
+    files: &[F],
     root: &Path,
     jobs: usize,
     skip: &(dyn Fn(&str) -> bool + Sync),
@@ -359,12 +368,12 @@ fn run_round(
         }
         if let (Some(repo), Status::Failed, Some(fix), None) = (fix_in, &result.status, &check.fix, &result.note) {
             let started = Instant::now();
-            let fixable = files.clone();
+            let fixable: Vec<Vec<u8>> = files.iter().map(|f| f.as_encoded_bytes().to_vec()).collect();
             if let Run::Ok | Run::Failed(_) =
                 run_lines(&check.name, &command_lines(fix, files, check.pass_filenames), root)
             {
                 let changed = repo.unstaged(&fixable)?;
-                repo.stage_paths(&changed)?;
+                repo.stage_raw_paths(&changed)?;
                 if let Run::Ok = run_lines(
                     &check.name,
                     &command_lines(&check.run, files, check.pass_filenames),
@@ -373,7 +382,10 @@ fn run_round(
                     result.status = Status::Fixed;
                     result.output.clear();
                 }
-                result.fixed = changed;
+                result.fixed = changed
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
             }
             result.millis += started.elapsed().as_secs_f64() * 1000.0;
         }
@@ -384,7 +396,7 @@ fn run_round(
 
 /// Runs every check's `fix` on `files` (in config order: fixers may touch the same files) and
 /// reports which files each changed.
-pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<CheckResult>> {
+pub fn fix_all<F: AsRef<OsStr>>(checks: &[Check], files: &[F], root: &Path) -> Result<Vec<CheckResult>> {
     watch_signals();
     let mut out = Vec::new();
     for check in checks {
@@ -408,7 +420,7 @@ pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<Ch
                 .iter()
                 .zip(before.iter().zip(&after))
                 .filter(|(_, (b, a))| b != a)
-                .map(|(f, _)| f.clone())
+                .map(|(f, _)| f.to_string_lossy().into_owned())
                 .collect();
         }
         result.millis = started.elapsed().as_secs_f64() * 1000.0;
@@ -417,7 +429,7 @@ pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<Ch
     Ok(out)
 }
 
-fn fingerprints(root: &Path, files: &[String]) -> Vec<Option<Vec<u8>>> {
+fn fingerprints(root: &Path, files: &[OsString]) -> Vec<Option<Vec<u8>>> {
     files.iter().map(|f| std::fs::read(root.join(f)).ok()).collect()
 }
 
@@ -429,12 +441,12 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         return Ok(Outcome::Skipped("no checks configured".into()));
     }
     let repo = input.repo;
-    let staged: Vec<String> = input
+    let staged: Vec<OsString> = input
         .staged()?
         .files
         .iter()
         .filter(|f| f.status != 'D')
-        .map(|f| f.path.clone())
+        .map(|f| crate::git::path_from_bytes(&f.raw_path).into_os_string())
         .collect();
     if input.dry_run {
         let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
@@ -456,11 +468,11 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         &|name| env.skips(name),
         autofix,
     );
-    let before = |path: &str| {
+    let before = |path: &[u8]| {
         staged_view
             .files
             .iter()
-            .find(|f| f.path == path && f.status != 'D')
+            .find(|f| f.raw_path == path && f.status != 'D')
             .map(|f| (f.new_mode, f.new_blob.clone()))
     };
     let restored = stash.map(|s| s.restore(&before)).transpose();
@@ -540,7 +552,7 @@ mod tests {
 
     #[test]
     fn files_become_single_arguments_and_dashes_are_safe() {
-        let files = vec!["a b.py".to_string(), "-rf".to_string(), "q\"uote.py".to_string()];
+        let files: Vec<OsString> = ["a b.py", "-rf", "q\"uote.py"].map(OsString::from).into();
         let lines = command_lines("black --check {files}", &files, true);
         assert_eq!(lines, vec![vec!["black", "--check", "a b.py", "./-rf", "q\"uote.py"]]);
         let lines = command_lines("ruff 'check' --fix", &files[..1], true);
@@ -551,8 +563,8 @@ mod tests {
 
     #[test]
     fn long_lists_are_split_under_the_argument_limit() {
-        let files: Vec<String> = (0..20_000)
-            .map(|i| format!("src/some/deep/folder/file_{i}.py"))
+        let files: Vec<OsString> = (0..20_000)
+            .map(|i| OsString::from(format!("src/some/deep/folder/file_{i}.py")))
             .collect();
         let lines = command_lines("lint {files}", &files, true);
         assert!(lines.len() > 1);

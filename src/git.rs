@@ -1042,17 +1042,17 @@ impl Repo {
         Ok(changes)
     }
 
-    /// Which of `paths` differ between the work tree and the index.
-    pub fn unstaged(&self, paths: &[String]) -> Result<Vec<String>> {
+    /// Which of `paths` (raw bytes) differ between the work tree and the index.
+    pub fn unstaged(&self, paths: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        let wanted: std::collections::HashSet<&[u8]> = paths.iter().map(|p| p.as_bytes()).collect();
+        let wanted: std::collections::HashSet<&[u8]> = paths.iter().map(Vec::as_slice).collect();
         Ok(self
             .unstaged_changes()?
             .into_iter()
             .filter(|c| wanted.contains(c.path.as_slice()))
-            .map(|c| c.path_lossy())
+            .map(|c| c.path)
             .collect())
     }
 
@@ -1095,10 +1095,11 @@ impl Repo {
     }
 
     /// Puts index entries back as they were: `(mode, blob, path)` each.
-    pub fn set_index_entries(&self, entries: &[(u32, String, String)]) -> Result<()> {
+    pub fn set_index_entries(&self, entries: &[(u32, String, Vec<u8>)]) -> Result<()> {
         let mut input = Vec::new();
         for (mode, blob, path) in entries {
-            input.extend_from_slice(format!("{mode:o} {blob}\t{path}").as_bytes());
+            input.extend_from_slice(format!("{mode:o} {blob}\t").as_bytes());
+            input.extend_from_slice(path);
             input.push(0);
         }
         self.git_io(&["update-index", "-z", "--index-info"], &input, &[0])
@@ -1243,6 +1244,8 @@ pub struct StagedView {
 pub struct StagedFile {
     /// The path in the index (the new path of a rename).
     pub path: String,
+    /// The same path as the raw bytes git gave (file names need not be UTF-8).
+    pub raw_path: Vec<u8>,
     /// The old path of a rename or copy.
     pub old_path: Option<String>,
     /// git's status letter: A, M, D, R, C, T.
@@ -1294,15 +1297,16 @@ fn parse_staged(out: &[u8]) -> Result<StagedView> {
             return Err(bad("raw record"));
         };
         let status = status.chars().next().ok_or_else(|| bad("status"))?;
-        let first = String::from_utf8_lossy(next_field(&mut pos).ok_or_else(|| bad("path"))?).into_owned();
-        let (path, old_path) = if matches!(status, 'R' | 'C') {
-            let second = String::from_utf8_lossy(next_field(&mut pos).ok_or_else(|| bad("path"))?).into_owned();
-            (second, Some(first))
+        let first = next_field(&mut pos).ok_or_else(|| bad("path"))?;
+        let (raw_path, old_path) = if matches!(status, 'R' | 'C') {
+            let second = next_field(&mut pos).ok_or_else(|| bad("path"))?;
+            (second, Some(String::from_utf8_lossy(first).into_owned()))
         } else {
             (first, None)
         };
         files.push(StagedFile {
-            path,
+            path: String::from_utf8_lossy(raw_path).into_owned(),
+            raw_path: raw_path.to_vec(),
             old_path,
             status,
             new_mode: u32::from_str_radix(new_mode, 8).unwrap_or(0),

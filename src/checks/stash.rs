@@ -187,6 +187,9 @@ pub fn stash_root(repo: &Repo) -> PathBuf {
     repo.git_dir.join("mpm-hooks").join("stash")
 }
 
+/// A staged file's index entry (mode, blob) as it was before the fixers ran, by raw path.
+pub type EntryBefore<'a> = &'a dyn Fn(&[u8]) -> Option<(u32, String)>;
+
 const LIST: &str = "list";
 const CLEAN_LIST: &str = "list-after-checkout";
 const PATCH: &str = "changes.patch";
@@ -276,7 +279,7 @@ impl<'r> Stash<'r> {
     /// Puts the changes back. `before` gives a staged file's index entry (mode, blob) as it was
     /// before the fixers ran: where a fixer's change touches unstaged lines, that entry comes
     /// back and so do your bytes, and the file is named in [`Restored::rolled_back`].
-    pub fn restore(mut self, before: &dyn Fn(&str) -> Option<(u32, String)>) -> Result<Restored> {
+    pub fn restore(mut self, before: EntryBefore<'_>) -> Result<Restored> {
         self.done = true;
         let outcome = put_back(self.repo, &self.dir, &self.entries, Mode::Hook(before));
         match outcome {
@@ -309,7 +312,7 @@ impl Drop for Stash<'_> {
 
 enum Mode<'a> {
     /// In the hook: merge a fixer's change in, or roll it back.
-    Hook(&'a dyn Fn(&str) -> Option<(u32, String)>),
+    Hook(EntryBefore<'a>),
     /// Only exact restores (the file as the checkout left it); returns the others.
     Exact,
     /// `mpm-hooks restore`: merge with whatever the file holds now; returns what did not merge.
@@ -364,8 +367,8 @@ fn put_back(repo: &Repo, dir: &Path, entries: &[Entry], mode: Mode<'_>) -> Resul
         }
         match mode {
             Mode::Hook(before) => {
-                if let Some((m, blob)) = before(&name) {
-                    rollback.push((m, blob, name.clone()));
+                if let Some((m, blob)) = before(&e.path) {
+                    rollback.push((m, blob, e.path.clone()));
                 }
                 write_snap(&abs, &e.user, &scratch)?;
                 left.push(name);

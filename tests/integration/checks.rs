@@ -279,3 +279,21 @@ fn check_config_errors_name_the_check() {
             .stderr(contains(expected));
     }
 }
+
+/// A file name that is not UTF-8 reaches the check as the bytes git gave, and its unstaged
+/// change comes back.
+#[cfg(target_os = "linux")]
+#[test]
+fn file_names_that_are_not_utf8_reach_checks_as_they_are() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = repo(
+        "[[check]]\nname = \"exists\"\nrun = \"sh -c 'for f; do test -f \\\"$f\\\" || { echo \\\"missing: $f\\\"; exit 1; }; done' sh {files}\"\n",
+    );
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(repo.path().join(name), "staged\n").unwrap();
+    repo.git(&["add", "-A"]);
+    std::fs::write(repo.path().join(name), "staged\nunstaged\n").unwrap();
+    let out = repo.commit("feat: latin-1 name");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(repo.path().join(name)).unwrap(), b"staged\nunstaged\n");
+}
