@@ -85,7 +85,9 @@ fn line_endings_and_lone_crs_come_back_byte_for_byte() {
 
 #[test]
 fn a_binary_file_comes_back_byte_for_byte() {
-    let repo = repo(PASS);
+    // The check sees the staged bytes, not the unstaged ones.
+    let repo =
+        repo("[[check]]\nname = \"staged\"\nrun = \"sh -c '! grep -q more blob.bin'\"\npass_filenames = false\n");
     put(&repo, "blob.bin", b"\x00\x01\x02staged\xff\r\n");
     repo.git(&["add", "blob.bin"]);
     let mine: &[u8] = b"\x00\x01\x02staged\xff\r\nmore\x00\xfe";
@@ -119,7 +121,8 @@ fn a_staged_symlink_with_an_unstaged_change_comes_back() {
 #[cfg(unix)]
 #[test]
 fn an_unstaged_mode_change_comes_back() {
-    let repo = repo(PASS);
+    // The check sees the mode being committed.
+    let repo = repo("[[check]]\nname = \"mode\"\nrun = \"sh -c 'test ! -x run.sh'\"\npass_filenames = false\n");
     repo.commit_file("run.sh", "echo 1\n", "chore: script");
     repo.write("run.sh", "echo 2\n");
     repo.git(&["add", "run.sh"]);
@@ -136,7 +139,8 @@ fn an_unstaged_mode_change_comes_back() {
 
 #[test]
 fn an_unstaged_deletion_comes_back() {
-    let repo = repo(PASS);
+    // The check sees the file being committed.
+    let repo = repo("[[check]]\nname = \"there\"\nrun = \"sh -c 'grep -q two a.txt'\"\npass_filenames = false\n");
     repo.commit_file("a.txt", "one\n", "chore: a");
     repo.write("a.txt", "two\n");
     repo.git(&["add", "a.txt"]);
