@@ -22,18 +22,23 @@ use crate::git::{Repo, path_from_bytes};
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Snap {
     Missing,
-    File { bytes: Vec<u8>, exec: bool },
+    /// Content and permission bits (`0o600` stays `0o600`: git's checkout would widen it).
+    File {
+        bytes: Vec<u8>,
+        mode: u32,
+    },
     Link(Vec<u8>),
 }
 
 impl Snap {
-    fn kind(&self) -> u8 {
-        match self {
-            Snap::Missing => b'-',
-            Snap::File { exec: false, .. } => b'f',
-            Snap::File { exec: true, .. } => b'x',
-            Snap::Link(_) => b'l',
-        }
+    /// Its kind and permission bits for the list: `f0644`, `l0000`, `-0000`.
+    fn tag(&self) -> Vec<u8> {
+        let (kind, mode) = match self {
+            Snap::Missing => ('-', 0),
+            Snap::File { mode, .. } => ('f', *mode),
+            Snap::Link(_) => ('l', 0),
+        };
+        format!("{kind}{mode:04o}").into_bytes()
     }
 
     fn bytes(&self) -> &[u8] {
@@ -43,11 +48,13 @@ impl Snap {
         }
     }
 
-    fn from_kind(kind: u8, bytes: Vec<u8>) -> Option<Snap> {
+    /// Reads a [`Snap::tag`] back, with the bytes saved beside it.
+    fn from_tag(tag: &[u8], bytes: Vec<u8>) -> Option<Snap> {
+        let (&kind, mode) = tag.split_first()?;
+        let mode = u32::from_str_radix(std::str::from_utf8(mode).ok()?, 8).ok()?;
         match kind {
             b'-' => Some(Snap::Missing),
-            b'f' => Some(Snap::File { bytes, exec: false }),
-            b'x' => Some(Snap::File { bytes, exec: true }),
+            b'f' => Some(Snap::File { bytes, mode }),
             b'l' => Some(Snap::Link(bytes)),
             _ => None,
         }
@@ -70,23 +77,23 @@ fn read_snap(path: &Path) -> std::io::Result<Snap> {
     }
     Ok(Snap::File {
         bytes: std::fs::read(path)?,
-        exec: is_exec(&meta),
+        mode: mode_of(&meta),
     })
 }
 
 #[cfg(unix)]
-fn is_exec(meta: &std::fs::Metadata) -> bool {
+fn mode_of(meta: &std::fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
+    meta.permissions().mode() & 0o7777
 }
 
 #[cfg(not(unix))]
-fn is_exec(_meta: &std::fs::Metadata) -> bool {
-    false
+fn mode_of(_meta: &std::fs::Metadata) -> u32 {
+    0o644
 }
 
 /// Makes `path` hold `snap`: a file is replaced atomically (keeping its permissions, with the
-/// executable bits as saved), a symlink is re-made, a missing file is removed.
+/// permission bits as saved), a symlink is re-made, a missing file is removed.
 fn write_snap(path: &Path, snap: &Snap, scratch: &Path) -> Result<()> {
     let werr = |source| Error::Write {
         path: path.to_path_buf(),
@@ -117,7 +124,7 @@ fn write_snap(path: &Path, snap: &Snap, scratch: &Path) -> Result<()> {
                 crate::fs::write_atomic(path, target, Some(scratch))
             }
         }
-        Snap::File { bytes, exec } => {
+        Snap::File { bytes, mode } => {
             if current.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
                 remove()?;
             }
@@ -125,28 +132,19 @@ fn write_snap(path: &Path, snap: &Snap, scratch: &Path) -> Result<()> {
                 std::fs::create_dir_all(parent).map_err(werr)?;
             }
             crate::fs::write_atomic_unsynced(path, bytes, Some(scratch))?;
-            set_exec(path, *exec).map_err(werr)
+            set_mode(path, *mode).map_err(werr)
         }
     }
 }
 
 #[cfg(unix)]
-fn set_exec(path: &Path, exec: bool) -> std::io::Result<()> {
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)?.permissions().mode();
-    let want = if exec {
-        mode | ((mode & 0o444) >> 2)
-    } else {
-        mode & !0o111
-    };
-    if want != mode {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(want))?;
-    }
-    Ok(())
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_exec(_path: &Path, _exec: bool) -> std::io::Result<()> {
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -192,6 +190,8 @@ pub type EntryBefore<'a> = &'a dyn Fn(&[u8]) -> Option<(u32, String)>;
 
 const LIST: &str = "list";
 const CLEAN_LIST: &str = "list-after-checkout";
+/// The length of a [`Snap::tag`].
+const TAG: usize = 5;
 const PATCH: &str = "changes.patch";
 const KEPT: &str = "kept-unstaged-changes-";
 
@@ -245,7 +245,7 @@ impl<'r> Stash<'r> {
             let abs = repo.root.join(path_from_bytes(&path));
             let user = read_snap(&abs).map_err(|source| Error::Read { path: abs, source })?;
             write_private(&dir.join(format!("yours-{i}")), user.bytes())?;
-            list.push(user.kind());
+            list.extend_from_slice(&user.tag());
             list.extend_from_slice(&path);
             list.push(0);
             entries.push(Entry {
@@ -269,7 +269,7 @@ impl<'r> Stash<'r> {
             let abs = repo.root.join(path_from_bytes(&e.path));
             let clean = read_snap(&abs).map_err(|source| Error::Read { path: abs, source })?;
             write_private(&stash.dir.join(format!("index-{i}")), clean.bytes())?;
-            kinds.push(clean.kind());
+            kinds.extend_from_slice(&clean.tag());
             e.clean = Some(clean);
         }
         write_private(&stash.dir.join(CLEAN_LIST), &kinds)?;
@@ -342,7 +342,7 @@ fn put_back(repo: &Repo, dir: &Path, entries: &[Entry], mode: Mode<'_>) -> Resul
             left.push(name);
             continue;
         }
-        if let (Snap::File { exec, .. }, Some(Snap::File { .. }), Snap::File { bytes, .. }) =
+        if let (Snap::File { mode, .. }, Some(Snap::File { .. }), Snap::File { bytes, .. }) =
             (&e.user, &e.clean, &current)
         {
             let theirs = dir.join(format!("now-{i}"));
@@ -358,7 +358,7 @@ fn put_back(repo: &Repo, dir: &Path, entries: &[Entry], mode: Mode<'_>) -> Resul
                     &abs,
                     &Snap::File {
                         bytes: merged,
-                        exec: *exec,
+                        mode: *mode,
                     },
                     &scratch,
                 )?;
@@ -389,12 +389,12 @@ fn load(dir: &Path) -> Option<Vec<Entry>> {
     let clean = std::fs::read(dir.join(CLEAN_LIST)).ok();
     let mut entries = Vec::new();
     for (i, record) in list.split(|&b| b == 0).filter(|r| !r.is_empty()).enumerate() {
-        let (&kind, path) = record.split_first()?;
-        let user = Snap::from_kind(kind, std::fs::read(dir.join(format!("yours-{i}"))).ok()?)?;
+        let (tag, path) = record.split_at_checked(TAG)?;
+        let user = Snap::from_tag(tag, std::fs::read(dir.join(format!("yours-{i}"))).ok()?)?;
         let clean = clean
             .as_ref()
-            .and_then(|k| k.get(i))
-            .and_then(|&k| Snap::from_kind(k, std::fs::read(dir.join(format!("index-{i}"))).ok()?));
+            .and_then(|tags| tags.get(i * TAG..(i + 1) * TAG))
+            .and_then(|tag| Snap::from_tag(tag, std::fs::read(dir.join(format!("index-{i}"))).ok()?));
         entries.push(Entry {
             path: path.to_vec(),
             user,

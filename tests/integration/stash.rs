@@ -137,6 +137,22 @@ fn an_unstaged_mode_change_comes_back() {
     assert_eq!(repo.git(&["status", "--porcelain"]), " M run.sh\n");
 }
 
+/// An owner-only file with unstaged changes stays owner-only (git's checkout would widen it).
+#[cfg(unix)]
+#[test]
+fn an_owner_only_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = repo(PASS);
+    repo.commit_file("secret.txt", "one\n", "chore: s");
+    repo.write("secret.txt", "two\n");
+    repo.git(&["add", "secret.txt"]);
+    repo.write("secret.txt", "two\nthree, mine\n");
+    std::fs::set_permissions(repo.child("secret.txt"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    commit_ok(&repo);
+    assert_eq!(repo.read("secret.txt"), "two\nthree, mine\n");
+    assert_eq!(mode(&repo.child("secret.txt")), 0o600);
+}
+
 #[test]
 fn an_unstaged_deletion_comes_back() {
     // The check sees the file being committed.
