@@ -441,8 +441,8 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         return Ok(Outcome::Skipped("no checks configured".into()));
     }
     let repo = input.repo;
-    let staged: Vec<OsString> = input
-        .staged()?
+    let view = input.staged()?;
+    let staged: Vec<OsString> = view
         .files
         .iter()
         .filter(|f| f.status != 'D')
@@ -456,7 +456,7 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
             staged.len()
         )]));
     }
-    let staged_view = input.staged()?;
+    // Restores when dropped too: a panic or an early return puts the work back.
     let stash = Stash::save(repo)?;
     let env = &input.ctx.env;
     let autofix = cfg.checks.autofix.then_some(repo);
@@ -469,8 +469,7 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         autofix,
     );
     let before = |path: &[u8]| {
-        staged_view
-            .files
+        view.files
             .iter()
             .find(|f| f.raw_path == path && f.status != 'D')
             .map(|f| (f.new_mode, f.new_blob.clone()))

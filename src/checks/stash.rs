@@ -281,17 +281,11 @@ impl<'r> Stash<'r> {
     /// back and so do your bytes, and the file is named in [`Restored::rolled_back`].
     pub fn restore(mut self, before: EntryBefore<'_>) -> Result<Restored> {
         self.done = true;
-        let outcome = put_back(self.repo, &self.dir, &self.entries, Mode::Hook(before));
-        match outcome {
-            Ok(rolled_back) => {
-                let _ = std::fs::remove_dir_all(&self.dir);
-                Ok(Restored { rolled_back })
-            }
-            Err(e) => {
-                // Left under its pid: the next run (or `mpm-hooks restore`) takes it from here.
-                Err(e)
-            }
-        }
+        // On an error the folder stays under this pid: the next run reports it and
+        // `mpm-hooks restore` takes it from there.
+        let rolled_back = put_back(self.repo, &self.dir, &self.entries, Mode::Hook(before))?;
+        let _ = std::fs::remove_dir_all(&self.dir);
+        Ok(Restored { rolled_back })
     }
 }
 
