@@ -482,3 +482,28 @@ fn work_that_cannot_go_back_is_kept_reported_once_and_restored_on_request() {
     let out = repo.cmd().args(["restore", "--list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("no unstaged changes are kept"));
 }
+
+/// `git commit PATH` and `git commit -a` (git's temporary index): the checks see what is being
+/// committed, and everything else comes back as it was, staged or not.
+#[test]
+fn partial_and_all_commits_keep_the_rest_as_it_was() {
+    // The check: the work tree is exactly what is being committed.
+    let repo = repo("[[check]]\nname = \"exact\"\nrun = \"git diff --quiet\"\npass_filenames = false\n");
+    repo.commit_file("a.txt", "a\n", "chore: a");
+    repo.commit_file("b.txt", "b\n", "chore: b");
+    repo.write("a.txt", "a, staged\n");
+    repo.git(&["add", "a.txt"]);
+    repo.write("a.txt", "a, staged\na, unstaged\n");
+    repo.write("b.txt", "b, committed by path\n");
+    let out = repo.git_output(&["commit", "-q", "-m", "feat: b", "b.txt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:b.txt"]), "b, committed by path\n");
+    assert_eq!(repo.git(&["show", "HEAD:a.txt"]), "a\n");
+    assert_eq!(repo.git(&["show", ":a.txt"]), "a, staged\n");
+    assert_eq!(repo.read("a.txt"), "a, staged\na, unstaged\n");
+    let out = repo.git_output(&["commit", "-q", "-a", "-m", "feat: all"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:a.txt"]), "a, staged\na, unstaged\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(left_in(&repo.child(".git")).is_empty());
+}
