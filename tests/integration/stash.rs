@@ -507,3 +507,38 @@ fn partial_and_all_commits_keep_the_rest_as_it_was() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     assert!(left_in(&repo.child(".git")).is_empty());
 }
+
+/// Kept work that overlaps what the file holds now: `mpm-hooks restore` leaves the file alone,
+/// says where the whole saved version is, and keeps it.
+#[cfg(unix)]
+#[test]
+fn restore_never_overwrites_edits_it_cannot_merge() {
+    let tmp = assert_fs::TempDir::new().unwrap();
+    let pid_file = tmp.path().join("hook.pid");
+    let repo = repo(&hang(&pid_file));
+    repo.write("a.txt", "1\n");
+    repo.git(&["add", "a.txt"]);
+    repo.write("a.txt", "1\n2, mine\n");
+    commit_and_kill(&repo, repo.path(), &pid_file, "-KILL");
+    repo.write("a.txt", "1\n2, typed again differently\n");
+    let out = repo.cmd().args(["config", "check"]).output().unwrap();
+    assert!(stderr(&out).contains("could not go back"), "{}", stderr(&out));
+    let out = repo.cmd().arg("restore").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains("a.txt: your changes overlap what it holds now"),
+        "{stdout}"
+    );
+    assert_eq!(repo.read("a.txt"), "1\n2, typed again differently\n");
+    let saved = stdout
+        .split("your whole version is ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), "1\n2, mine\n");
+    let out = repo.cmd().args(["restore", "--list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("a.txt"));
+}
