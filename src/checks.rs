@@ -2,11 +2,11 @@
 //! `check` and `check --release`.
 //!
 //! Commands are split as a shell would and run without one; `{files}` becomes one argument per
-//! file. While the pre-commit checks run, unstaged changes to the staged files are set aside as
-//! a patch under the git dir and put back afterwards, also on Ctrl-C or SIGTERM; a patch left
-//! by a run killed outright is put back by the next `mpm-hooks` run.
+//! file. While the pre-commit checks run, unstaged changes are set aside under this worktree's
+//! git dir and put back afterwards, byte for byte (see [`stash`]).
 
-use std::path::{Path, PathBuf};
+use std::ffi::{OsStr, OsString};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
@@ -18,6 +18,9 @@ use crate::config::{Check, Tier};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::stage::{Outcome, StepInput};
+
+mod stash;
+pub use stash::{Kept, Restored, Stash, kept, recover, restore_kept, stash_root};
 
 /// Set by Ctrl-C / SIGTERM / SIGHUP while checks run.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -102,7 +105,7 @@ pub fn of_tier(checks: &[Check], tier: Tier) -> Vec<&Check> {
 }
 
 /// The files among `candidates` that `check` applies to.
-pub fn select(check: &Check, candidates: &[String], root: &Path) -> Result<Vec<String>> {
+pub fn select<F: AsRef<OsStr>>(check: &Check, candidates: &[F], root: &Path) -> Result<Vec<OsString>> {
     let key = format!("[[check]] `{}`", check.name);
     let include = (!check.files.is_empty())
         .then(|| crate::build_number::globs(root, &check.files, &key))
@@ -111,35 +114,42 @@ pub fn select(check: &Check, candidates: &[String], root: &Path) -> Result<Vec<S
     Ok(candidates
         .iter()
         .filter(|f| {
-            let p = Path::new(f.as_str());
+            let p = Path::new(f.as_ref());
             include
                 .as_ref()
                 .is_none_or(|g| g.matched_path_or_any_parents(p, false).is_ignore())
                 && !exclude.matched_path_or_any_parents(p, false).is_ignore()
         })
-        .cloned()
+        .map(|f| f.as_ref().to_os_string())
         .collect())
 }
 
 /// The command lines to run: `{files}` replaced by the files (a leading `-` made `./-`, so no
-/// name reads as an option), split into batches under the argument limit.
-pub fn command_lines(line: &str, files: &[String], pass_filenames: bool) -> Vec<Vec<String>> {
-    let argv = shlex::split(line).unwrap_or_default();
+/// name reads as an option), split into batches under the argument limit. File names go to
+/// the command as the bytes git gave, UTF-8 or not.
+pub fn command_lines(line: &str, files: &[OsString], pass_filenames: bool) -> Vec<Vec<OsString>> {
+    let argv: Vec<OsString> = shlex::split(line)
+        .unwrap_or_default()
+        .into_iter()
+        .map(OsString::from)
+        .collect();
     let has_placeholder = argv.iter().any(|a| a == "{files}");
     if !pass_filenames || files.is_empty() {
         return vec![argv.into_iter().filter(|a| a != "{files}").collect()];
     }
-    let safe: Vec<String> = files
+    let safe: Vec<OsString> = files
         .iter()
         .map(|f| {
-            if f.starts_with('-') {
-                format!("./{f}")
+            if f.as_encoded_bytes().starts_with(b"-") {
+                let mut dotted = OsString::from("./");
+                dotted.push(f);
+                dotted
             } else {
                 f.clone()
             }
         })
         .collect();
-    let mut batches: Vec<Vec<String>> = vec![Vec::new()];
+    let mut batches: Vec<Vec<OsString>> = vec![Vec::new()];
     let mut used = 0;
     for f in safe {
         if used + f.len() + 1 > ARG_BUDGET && !batches.last().is_some_and(Vec::is_empty) {
@@ -177,12 +187,13 @@ enum Run {
 }
 
 /// Runs each command line in turn (stopping at the first failure), output captured.
-fn run_lines(check: &str, lines: &[Vec<String>], root: &Path) -> Run {
+fn run_lines(check: &str, lines: &[Vec<OsString>], root: &Path) -> Run {
     let mut output = String::new();
     for argv in lines {
         let Some((program, args)) = argv.split_first() else {
             continue;
         };
+        let program_name = program.to_string_lossy();
         let child = Command::new(program)
             .args(args)
             .current_dir(root)
@@ -194,10 +205,10 @@ fn run_lines(check: &str, lines: &[Vec<String>], root: &Path) -> Run {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Run::NotRunnable(format!(
-                    "check `{check}`: program `{program}` not found; install it, or fix `run` in .mpm-hooks.toml"
+                    "check `{check}`: program `{program_name}` not found; install it, or fix `run` in .mpm-hooks.toml"
                 ));
             }
-            Err(e) => return Run::NotRunnable(format!("check `{check}`: cannot run `{program}`: {e}")),
+            Err(e) => return Run::NotRunnable(format!("check `{check}`: cannot run `{program_name}`: {e}")),
         };
         // Read the pipes on their own threads so a chatty tool never blocks on a full pipe.
         let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
@@ -242,12 +253,70 @@ fn run_lines(check: &str, lines: &[Vec<String>], root: &Path) -> Run {
     Run::Ok
 }
 
+/// Rounds of fixing at most in the hook. After a fixer changed files, every check runs again
+/// on what is now staged, so what is committed passes every check; fixers that keep undoing
+/// each other fail the commit.
+const FIX_ROUNDS: usize = 3;
+
 /// Runs `checks` on `files` in parallel (at most `jobs` at once), results in config order.
 /// With `fix_in` (the pre-commit hook), a failing check with a `fix` is fixed, what the fixer
-/// changed is re-staged, and the check runs again.
-pub fn run(
+/// changed is re-staged, and the check runs again; when any fixer changed a file, every check
+/// runs again (up to [`FIX_ROUNDS`] rounds) until no fixer changes anything.
+pub fn run<F: AsRef<OsStr> + Sync>(
     checks: &[&Check],
-    files: &[String],
+    files: &[F],
+    root: &Path,
+    jobs: usize,
+    skip: &(dyn Fn(&str) -> bool + Sync),
+    fix_in: Option<&Repo>,
+) -> Result<Vec<CheckResult>> {
+    let mut results = run_round(checks, files, root, jobs, skip, fix_in)?;
+    if fix_in.is_none() {
+        return Ok(results);
+    }
+    let mut fixed: Vec<Vec<String>> = results.iter().map(|r| r.fixed.clone()).collect();
+    let mut millis: Vec<f64> = results.iter().map(|r| r.millis).collect();
+    let mut round = 1;
+    let mut still_changing = Vec::new();
+    while results.iter().any(|r| !r.fixed.is_empty()) {
+        if round == FIX_ROUNDS {
+            still_changing = results.iter().flat_map(|r| r.fixed.iter().cloned()).collect();
+            break;
+        }
+        round += 1;
+        results = run_round(checks, files, root, jobs, skip, fix_in)?;
+        for (i, r) in results.iter().enumerate() {
+            fixed[i].extend(r.fixed.iter().cloned());
+            millis[i] += r.millis;
+        }
+    }
+    for ((r, mut f), ms) in results.iter_mut().zip(fixed).zip(millis) {
+        f.sort();
+        f.dedup();
+        if !f.is_empty() && r.status == Status::Passed {
+            r.status = Status::Fixed;
+        }
+        r.fixed = f;
+        r.millis = ms;
+    }
+    if !still_changing.is_empty() {
+        still_changing.sort();
+        still_changing.dedup();
+        let mut r = CheckResult::new("fixers");
+        r.status = Status::Failed;
+        r.note = Some(format!(
+            "after {FIX_ROUNDS} rounds the fixers still change {}: two of them undo each other's changes, so no version passes every check; make their settings agree (your unstaged changes are back as they were; the fixers' changes are staged)",
+            still_changing.join(", ")
+        ));
+        results.push(r);
+    }
+    Ok(results)
+}
+
+/// One round: every check once, a failing one fixed and run again.
+fn run_round<F: AsRef<OsStr> + Sync>(
+    checks: &[&Check],
+    files: &[F],
     root: &Path,
     jobs: usize,
     skip: &(dyn Fn(&str) -> bool + Sync),
@@ -299,12 +368,12 @@ pub fn run(
         }
         if let (Some(repo), Status::Failed, Some(fix), None) = (fix_in, &result.status, &check.fix, &result.note) {
             let started = Instant::now();
-            let fixable = files.clone();
+            let fixable: Vec<Vec<u8>> = files.iter().map(|f| f.as_encoded_bytes().to_vec()).collect();
             if let Run::Ok | Run::Failed(_) =
                 run_lines(&check.name, &command_lines(fix, files, check.pass_filenames), root)
             {
                 let changed = repo.unstaged(&fixable)?;
-                repo.stage_paths(&changed)?;
+                repo.stage_raw_paths(&changed)?;
                 if let Run::Ok = run_lines(
                     &check.name,
                     &command_lines(&check.run, files, check.pass_filenames),
@@ -313,7 +382,10 @@ pub fn run(
                     result.status = Status::Fixed;
                     result.output.clear();
                 }
-                result.fixed = changed;
+                result.fixed = changed
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
             }
             result.millis += started.elapsed().as_secs_f64() * 1000.0;
         }
@@ -324,7 +396,7 @@ pub fn run(
 
 /// Runs every check's `fix` on `files` (in config order: fixers may touch the same files) and
 /// reports which files each changed.
-pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<CheckResult>> {
+pub fn fix_all<F: AsRef<OsStr>>(checks: &[Check], files: &[F], root: &Path) -> Result<Vec<CheckResult>> {
     watch_signals();
     let mut out = Vec::new();
     for check in checks {
@@ -348,7 +420,7 @@ pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<Ch
                 .iter()
                 .zip(before.iter().zip(&after))
                 .filter(|(_, (b, a))| b != a)
-                .map(|(f, _)| f.clone())
+                .map(|(f, _)| f.to_string_lossy().into_owned())
                 .collect();
         }
         result.millis = started.elapsed().as_secs_f64() * 1000.0;
@@ -357,102 +429,8 @@ pub fn fix_all(checks: &[Check], files: &[String], root: &Path) -> Result<Vec<Ch
     Ok(out)
 }
 
-fn fingerprints(root: &Path, files: &[String]) -> Vec<Option<Vec<u8>>> {
+fn fingerprints(root: &Path, files: &[OsString]) -> Vec<Option<Vec<u8>>> {
     files.iter().map(|f| std::fs::read(root.join(f)).ok()).collect()
-}
-
-/// Unstaged changes to staged files, set aside while the pre-commit checks run.
-pub struct Stash {
-    path: PathBuf,
-}
-
-fn stash_dir(repo: &Repo) -> PathBuf {
-    repo.common_dir.join("mpm-hooks").join("stash")
-}
-
-impl Stash {
-    /// Saves the work tree's changes to `paths` as a patch, then makes the work tree match the
-    /// index. The patch is on disk before the work tree is touched.
-    pub fn save(repo: &Repo, paths: &[String]) -> Result<Stash> {
-        let patch = repo.unstaged_patch(paths)?;
-        let dir = stash_dir(repo);
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let path = dir.join(format!("unstaged-{}-{stamp}.patch", std::process::id()));
-        crate::fs::write_atomic(&path, &patch, None)?;
-        repo.checkout_index(paths)?;
-        Ok(Stash { path })
-    }
-
-    /// Puts the changes back. On a conflict the patch stays where it is and the error says how
-    /// to apply it by hand.
-    pub fn restore(self, repo: &Repo) -> Result<()> {
-        restore_patch(repo, &self.path)
-    }
-}
-
-fn restore_patch(repo: &Repo, path: &Path) -> Result<()> {
-    let patch = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    match repo.apply_patch(&patch) {
-        Ok(()) => {
-            let _ = std::fs::remove_file(path);
-            Ok(())
-        }
-        Err(_) => Err(Error::Hook {
-            hook: "checks".into(),
-            message: format!(
-                "your unstaged changes did not go back cleanly (a fixer changed the same lines); they are saved in {}: apply them with `git apply --3way {}`",
-                path.display(),
-                path.display()
-            ),
-        }),
-    }
-}
-
-/// Puts back unstaged changes left by a run that was killed before it could (kill -9, a crash).
-/// Returns one line per patch handled.
-pub fn recover(repo: &Repo) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(stash_dir(repo)) else {
-        return Vec::new();
-    };
-    let mut lines = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix("unstaged-")
-            .and_then(|r| r.split('-').next())
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == std::process::id() || process_alive(pid) {
-            continue;
-        }
-        lines.push(match restore_patch(repo, &path) {
-            Ok(()) => "restored the unstaged changes an interrupted mpm-hooks run had set aside".to_string(),
-            Err(e) => e.to_string(),
-        });
-    }
-    lines
-}
-
-#[cfg(target_os = "linux")]
-fn process_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn process_alive(_pid: u32) -> bool {
-    false
 }
 
 /// The pre-commit step `checks`: the pre-commit tier on the staged files.
@@ -463,12 +441,12 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         return Ok(Outcome::Skipped("no checks configured".into()));
     }
     let repo = input.repo;
-    let staged: Vec<String> = input
-        .staged()?
+    let view = input.staged()?;
+    let staged: Vec<OsString> = view
         .files
         .iter()
         .filter(|f| f.status != 'D')
-        .map(|f| f.path.clone())
+        .map(|f| crate::git::path_from_bytes(&f.raw_path).into_os_string())
         .collect();
     if input.dry_run {
         let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
@@ -478,12 +456,8 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
             staged.len()
         )]));
     }
-    let unstaged = repo.unstaged(&staged)?;
-    let stash = if unstaged.is_empty() {
-        None
-    } else {
-        Some(Stash::save(repo, &unstaged)?)
-    };
+    // Restores when dropped too: a panic or an early return puts the work back.
+    let stash = Stash::save(repo)?;
     let env = &input.ctx.env;
     let autofix = cfg.checks.autofix.then_some(repo);
     let results = run(
@@ -494,9 +468,32 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
         &|name| env.skips(name),
         autofix,
     );
-    let restored = stash.map(|s| s.restore(repo)).transpose();
+    let before = |path: &[u8]| {
+        view.files
+            .iter()
+            .find(|f| f.raw_path == path && f.status != 'D')
+            .map(|f| (f.new_mode, f.new_blob.clone()))
+    };
+    let restored = stash.map(|s| s.restore(&before)).transpose();
     let results = results?;
-    restored?;
+    let restored = restored?.unwrap_or_default();
+    if !restored.rolled_back.is_empty() {
+        let files = restored.rolled_back.join(", ");
+        let mut results = results;
+        for r in &mut results {
+            r.fixed.retain(|f| !restored.rolled_back.contains(f));
+        }
+        let mut text = match summarize(&results) {
+            Outcome::Ok(lines) => lines[1..].join("\n"),
+            Outcome::Failed(text) => text,
+            Outcome::Skipped(_) => String::new(),
+        };
+        text.push_str(&format!(
+            "\n\na fixer changed lines next to your unstaged changes in {files}: its changes to {} were rolled back (in the index and the work tree) and your unstaged changes are back exactly as they were. Run `mpm-hooks fix` to apply the fixers to your work tree, review the result, stage it and commit again.",
+            if restored.rolled_back.len() == 1 { "that file" } else { "those files" }
+        ));
+        return Ok(Outcome::Failed(text));
+    }
     Ok(summarize(&results))
 }
 
@@ -520,6 +517,18 @@ fn summarize(results: &[CheckResult]) -> Outcome {
         }
         notes.push(line);
     }
+    let mut changed: Vec<&str> = results
+        .iter()
+        .flat_map(|r| r.fixed.iter().map(String::as_str))
+        .collect();
+    changed.sort_unstable();
+    changed.dedup();
+    if !changed.is_empty() {
+        notes.push(format!(
+            "the fixers changed (and staged) edits you did not make in: {}",
+            changed.join(", ")
+        ));
+    }
     let failed: Vec<&CheckResult> = results.iter().filter(|r| r.status == Status::Failed).collect();
     if failed.is_empty() {
         let summary = format!("{} check(s)", results.len());
@@ -542,7 +551,7 @@ mod tests {
 
     #[test]
     fn files_become_single_arguments_and_dashes_are_safe() {
-        let files = vec!["a b.py".to_string(), "-rf".to_string(), "q\"uote.py".to_string()];
+        let files: Vec<OsString> = ["a b.py", "-rf", "q\"uote.py"].map(OsString::from).into();
         let lines = command_lines("black --check {files}", &files, true);
         assert_eq!(lines, vec![vec!["black", "--check", "a b.py", "./-rf", "q\"uote.py"]]);
         let lines = command_lines("ruff 'check' --fix", &files[..1], true);
@@ -553,8 +562,8 @@ mod tests {
 
     #[test]
     fn long_lists_are_split_under_the_argument_limit() {
-        let files: Vec<String> = (0..20_000)
-            .map(|i| format!("src/some/deep/folder/file_{i}.py"))
+        let files: Vec<OsString> = (0..20_000)
+            .map(|i| OsString::from(format!("src/some/deep/folder/file_{i}.py")))
             .collect();
         let lines = command_lines("lint {files}", &files, true);
         assert!(lines.len() > 1);

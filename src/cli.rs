@@ -144,6 +144,12 @@ enum Command {
         #[arg(long)]
         no_gate: bool,
     },
+    /// Put back unstaged changes that a pre-commit run set aside and could not restore
+    Restore {
+        /// Only list them
+        #[arg(long)]
+        list: bool,
+    },
     /// The BUILD_NUMBER merge driver (git runs it: %O %A %B)
     #[command(hide = true)]
     MergeBuildNumber {
@@ -294,6 +300,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
             dry_run,
             no_gate,
         } => release_cmd(&ctx, level, dry_run, no_gate),
+        Command::Restore { list } => restore(&ctx, list),
     };
     result.map_err(|e| relative(e, &ctx))
 }
@@ -334,6 +341,38 @@ fn recover_leftovers(ctx: &Context) {
             anstream::eprintln!("mpm-hooks: {line}");
         }
     }
+}
+
+/// `mpm-hooks restore`: lists the kept unstaged changes of this worktree and (without `--list`)
+/// merges each back into the work tree; the index is never touched.
+fn restore(ctx: &Context, list: bool) -> Result<u8> {
+    let repo = ctx.ws.repo()?;
+    let kept = checks::kept(repo);
+    if kept.is_empty() {
+        writeln!(out(), "no unstaged changes are kept")?;
+        return Ok(0);
+    }
+    let mut code = 0;
+    for k in &kept {
+        writeln!(out(), "{}: {}", k.dir.display(), k.files.join(", "))?;
+        if list {
+            continue;
+        }
+        let left = checks::restore_kept(repo, k)?;
+        if left.is_empty() {
+            writeln!(out(), "  restored")?;
+        }
+        for (file, yours) in left {
+            code = 1;
+            writeln!(
+                out(),
+                "  {file}: your changes overlap what it holds now; your whole version is {} (compare: `git diff --no-index -- {file} {}`)",
+                yours.display(),
+                yours.display()
+            )?;
+        }
+    }
+    Ok(code)
 }
 
 /// Every way into a stage ends here: run it and report. A stage that passed says so in one

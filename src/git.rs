@@ -944,71 +944,178 @@ impl Repo {
     }
 }
 
-/// Work tree against the index, for setting unstaged changes aside while checks run. All
-/// in-process (git2): no subprocess.
+/// One unstaged change: a tracked path whose work-tree content or mode differs from the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnstagedChange {
+    /// The path as git wrote it: raw bytes, not necessarily UTF-8.
+    pub path: Vec<u8>,
+    /// git's status letter: M, D, T, or A for an intent-to-add entry (`git add -N`).
+    pub status: char,
+}
+
+impl UnstagedChange {
+    pub fn path_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.path).into_owned()
+    }
+}
+
+/// A path in the work tree from the bytes git gave.
+pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// Work tree against the index, for setting unstaged changes aside while checks run. Through
+/// git subprocesses, which read every index git writes (split, sparse) and pass file names as
+/// raw bytes; none of this runs unless checks are configured.
 impl Repo {
-    fn workdir_diff(&self, paths: &[String], binary: bool) -> Result<git2::Diff<'_>> {
-        let index = self.index()?;
-        let mut opts = git2::DiffOptions::new();
-        opts.show_binary(binary).disable_pathspec_match(true);
-        for p in paths {
-            opts.pathspec(p);
+    /// Runs git in the work tree with `input` on stdin; the exit code and stdout, or an error
+    /// naming the command when git cannot start or exits with a code not in `ok`.
+    fn git_io(&self, args: &[&str], input: &[u8], ok: &[i32]) -> Result<(i32, Vec<u8>)> {
+        use std::io::Write;
+        let fail = |message: String| Error::GitCommand {
+            args: args.join(" "),
+            message,
+        };
+        let mut child = Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| fail(format!("cannot start git: {e}")))?;
+        let mut stdin = child.stdin.take().expect("piped");
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let out = child
+            .wait_with_output()
+            .map_err(|e| fail(format!("cannot run git: {e}")))?;
+        let _ = writer.join();
+        let code = out.status.code().unwrap_or(-1);
+        if !ok.contains(&code) {
+            return Err(fail(String::from_utf8_lossy(&out.stderr).trim().to_string()));
         }
-        self.inner
-            .diff_index_to_workdir(Some(&index), Some(&mut opts))
-            .map_err(|e| Error::git("cannot compare the work tree with the index", e))
+        Ok((code, out.stdout))
     }
 
-    /// Which of `paths` differ between the work tree and the index.
-    pub fn unstaged(&self, paths: &[String]) -> Result<Vec<String>> {
+    /// Every unstaged change in the work tree (submodules left out: what a submodule has
+    /// checked out is its own business, and the commit takes the gitlink from the index).
+    pub fn unstaged_changes(&self) -> Result<Vec<UnstagedChange>> {
+        let (_, out) = self.git_io(
+            &[
+                "diff",
+                "--raw",
+                "-z",
+                "--no-renames",
+                "--ignore-submodules=all",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--no-color",
+                "--no-relative",
+            ],
+            b"",
+            &[0],
+        )?;
+        let mut changes = Vec::new();
+        let mut records = out.split(|&b| b == 0);
+        while let Some(meta) = records.next() {
+            if meta.is_empty() {
+                continue;
+            }
+            let Some(path) = records.next() else { break };
+            let status = meta.last().map_or('M', |&b| b as char);
+            changes.push(UnstagedChange {
+                path: path.to_vec(),
+                status,
+            });
+        }
+        Ok(changes)
+    }
+
+    /// Which of `paths` (raw bytes) differ between the work tree and the index.
+    pub fn unstaged(&self, paths: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        let diff = self.workdir_diff(paths, false)?;
-        Ok(diff
-            .deltas()
-            .filter_map(|d| d.new_file().path().or(d.old_file().path()))
-            .map(|p| p.to_string_lossy().into_owned())
+        let wanted: std::collections::HashSet<&[u8]> = paths.iter().map(Vec::as_slice).collect();
+        Ok(self
+            .unstaged_changes()?
+            .into_iter()
+            .filter(|c| wanted.contains(c.path.as_slice()))
+            .map(|c| c.path)
             .collect())
     }
 
-    /// The work tree's changes to `paths` as a binary-safe patch that `apply_patch` takes back.
-    pub fn unstaged_patch(&self, paths: &[String]) -> Result<Vec<u8>> {
-        let diff = self.workdir_diff(paths, true)?;
-        let mut out = Vec::new();
-        diff.print(git2::DiffFormat::Patch, |_, _, line| {
-            if matches!(line.origin(), '+' | '-' | ' ') {
-                out.push(line.origin() as u8);
-            }
-            out.extend_from_slice(line.content());
-            true
-        })
-        .map_err(|e| Error::git("cannot write the unstaged changes as a patch", e))?;
-        Ok(out)
-    }
-
-    /// Makes the work tree's `paths` match the index.
-    pub fn checkout_index(&self, paths: &[String]) -> Result<()> {
-        let mut index = self.index()?;
-        let mut co = git2::build::CheckoutBuilder::new();
-        co.force().update_index(false);
-        for p in paths {
-            co.path(p);
+    /// The work tree's changes to `paths` as a binary patch for `git apply`, exactly as git
+    /// diffs them (no textconv, no external diff).
+    pub fn unstaged_patch(&self, paths: &[Vec<u8>]) -> Result<Vec<u8>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
         }
-        self.inner
-            .checkout_index(Some(&mut index), Some(&mut co))
-            .map_err(|e| Error::git("cannot set the work tree to the staged content", e))
+        let mut args = vec![
+            "diff",
+            "--binary",
+            "--no-renames",
+            "--ignore-submodules=all",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--no-relative",
+            "--",
+        ];
+        let specs: Vec<String> = paths
+            .iter()
+            .map(|p| format!(":(top,literal){}", String::from_utf8_lossy(p)))
+            .collect();
+        if specs.iter().map(|s| s.len() + 1).sum::<usize>() < 64 * 1024
+            && paths.iter().all(|p| std::str::from_utf8(p).is_ok())
+        {
+            args.extend(specs.iter().map(String::as_str));
+        }
+        Ok(self.git_io(&args, b"", &[0])?.1)
     }
 
-    /// Applies a patch made by `unstaged_patch` to the work tree.
-    pub fn apply_patch(&self, patch: &[u8]) -> Result<()> {
-        if patch.is_empty() {
+    /// Makes the work tree's `paths` match the index (content, mode, symlink or deletion).
+    pub fn checkout_index(&self, paths: &[Vec<u8>]) -> Result<()> {
+        if paths.is_empty() {
             return Ok(());
         }
-        let diff = git2::Diff::from_buffer(patch).map_err(|e| Error::git("cannot read the saved patch", e))?;
-        self.inner
-            .apply(&diff, git2::ApplyLocation::WorkDir, None)
-            .map_err(|e| Error::git("the saved changes do not apply to the work tree", e))
+        self.git_io(&["checkout-index", "-f", "-z", "--stdin"], &nul_list(paths), &[0])
+            .map(|_| ())
+    }
+
+    /// Puts index entries back as they were: `(mode, blob, path)` each.
+    pub fn set_index_entries(&self, entries: &[(u32, String, Vec<u8>)]) -> Result<()> {
+        let mut input = Vec::new();
+        for (mode, blob, path) in entries {
+            input.extend_from_slice(format!("{mode:o} {blob}\t").as_bytes());
+            input.extend_from_slice(path);
+            input.push(0);
+        }
+        self.git_io(&["update-index", "-z", "--index-info"], &input, &[0])
+            .map(|_| ())
+    }
+
+    /// A three-way merge of files (`ours`, `base`, `theirs`), byte for byte as they are on
+    /// disk: the merged bytes, or `None` when the changes overlap or touch.
+    pub fn merge_files(&self, ours: &Path, base: &Path, theirs: &Path) -> Result<Option<Vec<u8>>> {
+        let (ours, base, theirs) = (ours.to_string_lossy(), base.to_string_lossy(), theirs.to_string_lossy());
+        let (code, out) = self.git_io(
+            &["merge-file", "-p", "-q", "--", &ours, &base, &theirs],
+            b"",
+            &(0..=127).collect::<Vec<_>>(),
+        )?;
+        Ok((code == 0).then_some(out))
     }
 
     /// Every path in the index.
@@ -1044,19 +1151,38 @@ impl Repo {
         index.write().map_err(|e| index_error(path, e))
     }
 
-    /// Stages the work-tree content of `paths`.
+    /// Stages the work-tree content of `paths` (a path gone from the work tree leaves the
+    /// index), as `git add` would: through git, so every index format works.
     pub fn stage_paths(&self, paths: &[String]) -> Result<()> {
-        let mut index = self.index()?;
-        for p in paths {
-            let path = Path::new(p);
-            if self.root.join(path).exists() {
-                index.add_path(path).map_err(|e| index_error(path, e))?;
-            } else {
-                index.remove_path(path).map_err(|e| index_error(path, e))?;
-            }
+        if paths.is_empty() {
+            return Ok(());
         }
-        index.write().map_err(|e| index_error(Path::new("index"), e))
+        let raw: Vec<Vec<u8>> = paths.iter().map(|p| p.as_bytes().to_vec()).collect();
+        self.stage_raw_paths(&raw)
     }
+
+    /// [`Repo::stage_paths`] for names as git gave them (raw bytes).
+    pub fn stage_raw_paths(&self, paths: &[Vec<u8>]) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        self.git_io(
+            &["update-index", "--add", "--remove", "-z", "--stdin"],
+            &nul_list(paths),
+            &[0],
+        )
+        .map(|_| ())
+    }
+}
+
+/// Names for a `-z --stdin` git command: each followed by a NUL.
+fn nul_list(paths: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend_from_slice(p);
+        out.push(0);
+    }
+    out
 }
 
 fn index_error(path: &Path, e: git2::Error) -> Error {
@@ -1118,6 +1244,8 @@ pub struct StagedView {
 pub struct StagedFile {
     /// The path in the index (the new path of a rename).
     pub path: String,
+    /// The same path as the raw bytes git gave (file names need not be UTF-8).
+    pub raw_path: Vec<u8>,
     /// The old path of a rename or copy.
     pub old_path: Option<String>,
     /// git's status letter: A, M, D, R, C, T.
@@ -1169,15 +1297,16 @@ fn parse_staged(out: &[u8]) -> Result<StagedView> {
             return Err(bad("raw record"));
         };
         let status = status.chars().next().ok_or_else(|| bad("status"))?;
-        let first = String::from_utf8_lossy(next_field(&mut pos).ok_or_else(|| bad("path"))?).into_owned();
-        let (path, old_path) = if matches!(status, 'R' | 'C') {
-            let second = String::from_utf8_lossy(next_field(&mut pos).ok_or_else(|| bad("path"))?).into_owned();
-            (second, Some(first))
+        let first = next_field(&mut pos).ok_or_else(|| bad("path"))?;
+        let (raw_path, old_path) = if matches!(status, 'R' | 'C') {
+            let second = next_field(&mut pos).ok_or_else(|| bad("path"))?;
+            (second, Some(String::from_utf8_lossy(first).into_owned()))
         } else {
             (first, None)
         };
         files.push(StagedFile {
-            path,
+            path: String::from_utf8_lossy(raw_path).into_owned(),
+            raw_path: raw_path.to_vec(),
             old_path,
             status,
             new_mode: u32::from_str_radix(new_mode, 8).unwrap_or(0),

@@ -283,24 +283,20 @@ fn check_config_errors_name_the_check() {
     }
 }
 
-/// A fixer that rewrites the line an unstaged change also touches: the changes cannot go back
-/// cleanly, so they stay in the saved patch and the message says where and how to apply it.
+/// A file name that is not UTF-8 reaches the check as the bytes git gave, and its unstaged
+/// change comes back.
+#[cfg(target_os = "linux")]
 #[test]
-fn a_conflicting_restore_keeps_the_patch_and_says_where() {
-    let repo = repo(NO_BAD);
-    repo.write("a.txt", "BAD\n");
-    repo.git(&["add", "a.txt"]);
-    repo.write("a.txt", "BAD and my unstaged edit\n");
-    let out = repo.commit("feat: a");
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("your unstaged changes did not go back cleanly"), "{err}");
-    assert!(err.contains("git apply --3way"), "{err}");
-    let saved: Vec<_> = std::fs::read_dir(repo.child(".git/mpm-hooks/stash"))
-        .unwrap()
-        .flatten()
-        .collect();
-    assert_eq!(saved.len(), 1);
-    let patch = std::fs::read_to_string(saved[0].path()).unwrap();
-    assert!(patch.contains("+BAD and my unstaged edit"), "{patch}");
+fn file_names_that_are_not_utf8_reach_checks_as_they_are() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = repo(
+        "[[check]]\nname = \"exists\"\nrun = \"sh -c 'for f; do test -f \\\"$f\\\" || { echo \\\"missing: $f\\\"; exit 1; }; done' sh {files}\"\n",
+    );
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(repo.path().join(name), "staged\n").unwrap();
+    repo.git(&["add", "-A"]);
+    std::fs::write(repo.path().join(name), "staged\nunstaged\n").unwrap();
+    let out = repo.commit("feat: latin-1 name");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(repo.path().join(name)).unwrap(), b"staged\nunstaged\n");
 }

@@ -12,4 +12,5 @@ mod messages;
 mod release;
 mod robustness;
 mod secrets;
+mod stash;
 mod version;
