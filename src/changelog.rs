@@ -81,7 +81,7 @@ pub fn groups(commits: &[CommitInfo], types: &CommitMsgConfig, cfg: &ChangelogCo
             continue;
         }
         let entry = entry(&commit, id);
-        if commit.breaking {
+        if commit.is_breaking() {
             breaking.push(entry);
         } else if let Some(i) = cfg.sections.iter().position(|s| Some(&s.kind) == kind.as_ref()) {
             by_section[i].push(entry);
@@ -106,11 +106,14 @@ pub fn groups(commits: &[CommitInfo], types: &CommitMsgConfig, cfg: &ChangelogCo
 
 fn entry(commit: &Commit, id: String) -> Entry {
     let description = commit.subject.clone().unwrap_or_default();
-    let note = commit
-        .breaking_note
-        .as_ref()
-        .filter(|n| !n.is_empty() && **n != description)
-        .cloned();
+    // The breaking changes' texts, but not the `!` header's, which is the description.
+    let texts: Vec<&str> = commit
+        .breaking_changes()
+        .iter()
+        .map(|n| n.text.as_str())
+        .filter(|t| !t.is_empty() && *t != description)
+        .collect();
+    let note = (!texts.is_empty()).then(|| texts.join("\n\n"));
     Entry {
         scope: commit.scope.clone(),
         description,

@@ -490,7 +490,7 @@ fn check_msg(
     let mode = cleanup.as_deref().and_then(Cleanup::parse).unwrap_or(default_mode);
     let verdict = conventional::check_bytes(&raw, mode, comment.as_deref(), cfg);
     if json {
-        writeln!(out(), "{}", serde_json::to_string_pretty(&verdict)?)?;
+        writeln!(out(), "{}", serde_json::to_string_pretty(&verdict.to_json())?)?;
     } else {
         let text = conventional::render(&verdict, cfg, saved.as_deref());
         if !text.is_empty() {

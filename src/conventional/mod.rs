@@ -37,6 +37,28 @@ pub struct Verdict {
     pub commit: Commit,
 }
 
+impl Verdict {
+    /// The verdict with the whole parse, as `check-msg --json` prints it: `valid`, `ignored`,
+    /// `errors`, `warnings`, `breaking`, then conventional-commits-parser's keys (`type`,
+    /// `scope`, `subject`, `header`, `body`, `footer`, `notes`, `references`, `mentions`,
+    /// `revert`, `merge`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "valid": self.valid,
+            "ignored": self.ignored,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "breaking": self.breaking,
+        });
+        if let (Some(out), Ok(serde_json::Value::Object(parse))) =
+            (v.as_object_mut(), serde_json::to_value(&self.commit))
+        {
+            out.extend(parse);
+        }
+        v
+    }
+}
+
 /// Lints a message that is already cleaned up.
 pub fn lint(message: &str, cfg: &CommitMsgConfig) -> Verdict {
     lint_with(message, cfg, &ignore_patterns(cfg))
@@ -57,7 +79,7 @@ fn lint_with(message: &str, cfg: &CommitMsgConfig, ignore: &[regex::Regex]) -> V
         header: commit.header.clone(),
         kind: commit.kind.clone(),
         scope: commit.scope.clone(),
-        breaking: commit.breaking,
+        breaking: commit.is_breaking(),
         commit: Commit::default(),
     };
     if message.trim().is_empty() {
@@ -287,6 +309,8 @@ pub struct Reason {
     pub id: String,
     pub header: String,
     pub bump: Bump,
+    /// It announces a breaking change ([`Commit::is_breaking`]).
+    pub breaking: bool,
 }
 
 /// The bump a list of commits (newest first) implies: any breaking change -> major, else the
@@ -308,7 +332,8 @@ pub fn infer_bump(
             continue;
         }
         let mut bump = cfg.types.get(&kind.to_lowercase()).copied().unwrap_or(Bump::None);
-        if commit.breaking {
+        let breaking = commit.is_breaking();
+        if breaking {
             bump = Bump::Major;
         }
         if bump != Bump::None {
@@ -316,6 +341,7 @@ pub fn infer_bump(
                 id: id.clone(),
                 header: commit.header.clone(),
                 bump,
+                breaking,
             });
         }
     }
