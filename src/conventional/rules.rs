@@ -299,34 +299,73 @@ fn without_quoted(raw: &str) -> String {
     out
 }
 
-/// es-toolkit's `deburr` for Latin-1 Supplement and Latin Extended-A (U+00C0 to U+017F) and
-/// the combining marks it drops; other scripts pass unchanged (es-toolkit first decomposes them
-/// with NFD, which this crate has no table for).
+/// es-toolkit's `deburr` (1.53): Latin letters (U+00C0 to U+0233, U+1E00 to U+1EF9, the Kelvin
+/// and Ångström signs) lose their marks, a few become ASCII (`Æ` `Ae`, `ß` `ss`), combining
+/// marks go; every other script is kept as it is.
 fn deburr(s: &str) -> String {
-    const LATIN: [&str; 192] = [
-        "A", "A", "A", "A", "A", "A", "Ae", "C", "E", "E", "E", "E", "I", "I", "I", "I", "D", "N", "O", "O", "O", "O",
-        "O", "", "O", "U", "U", "U", "U", "Y", "Th", "ss", "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
-        "i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y", "A", "a",
-        "A", "a", "A", "a", "C", "c", "C", "c", "C", "c", "C", "c", "D", "d", "D", "d", "E", "e", "E", "e", "E", "e",
-        "E", "e", "E", "e", "G", "g", "G", "g", "G", "g", "G", "g", "H", "h", "H", "h", "I", "i", "I", "i", "I", "i",
-        "I", "i", "I", "i", "IJ", "ij", "J", "j", "K", "k", "k", "L", "l", "L", "l", "L", "l", "L", "l", "L", "l", "N",
-        "n", "N", "n", "N", "n", "'n", "N", "n", "O", "o", "O", "o", "O", "o", "Oe", "oe", "R", "r", "R", "r", "R",
-        "r", "S", "s", "S", "s", "S", "s", "S", "s", "T", "t", "T", "t", "T", "t", "U", "u", "U", "u", "U", "u", "U",
-        "u", "U", "u", "U", "u", "W", "w", "Y", "y", "Y", "Z", "z", "Z", "z", "Z", "z", "s",
-    ];
+    // The NFD base letter of U+00C0..=U+0233 and of U+1E00..=U+1EF9.
+    const LATIN: &str = "AAAAAAÆCEEEEIIIIÐNOOOOO×ØUUUUYÞßaaaaaaæceeeeiiiiðnooooo÷øuuuuyþyAaAaAaCcCcCcCcDdĐđEeEeEeEeEeGgGgGgGgHhĦħIiIiIiIiIıĲĳJjKkĸLlLlLlĿŀŁłNnNnNnŉŊŋOoOoOoŒœRrRrRrSsSsSsSsTtTtŦŧUuUuUuUuUuUuWwYyYZzZzZzſƀƁƂƃƄƅƆƇƈƉƊƋƌƍƎƏƐƑƒƓƔƕƖƗƘƙƚƛƜƝƞƟOoƢƣƤƥƦƧƨƩƪƫƬƭƮUuƱƲƳƴƵƶƷƸƹƺƻƼƽƾƿǀǁǂǃǄǅǆǇǈǉǊǋǌAaIiOoUuUuUuUuUuǝAaAaÆæǤǥGgKkOoOoƷʒjǱǲǳGgǶǷNnAaÆæØøAaAaEeEeIiIiOoOoRrRrUuUuSsTtȜȝHhȠȡȢȣȤȥAaEeOoOoOoOoYy";
+    const LATIN_EXTENDED_ADDITIONAL: &str = "AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMmMmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVvWwWwWwWwWwXxXxYyZzZzZzhtwyẚſẜẝẞẟAaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEeEeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy";
+    fn mapped(c: char) -> Option<&'static str> {
+        Some(match c {
+            'Æ' => "Ae",
+            'Ð' | 'Đ' => "D",
+            'Ø' => "O",
+            'Þ' => "Th",
+            'ß' => "ss",
+            'æ' => "ae",
+            'ð' | 'đ' => "d",
+            'ø' => "o",
+            'þ' => "th",
+            'Ħ' => "H",
+            'ħ' => "h",
+            'ı' => "i",
+            'Ĳ' => "IJ",
+            'ĳ' => "ij",
+            'ĸ' => "k",
+            'Ŀ' | 'Ł' => "L",
+            'ŀ' | 'ł' => "l",
+            'ŉ' => "'n",
+            'Ŋ' => "N",
+            'ŋ' => "n",
+            'Œ' => "Oe",
+            'œ' => "oe",
+            'Ŧ' => "T",
+            'ŧ' => "t",
+            'ſ' => "s",
+            _ => return None,
+        })
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c as u32 {
-            0x300..=0x36f | 0x20d0..=0x20ff | 0xfe20..=0xfe2f => {}
-            n @ 0xc0..=0x17f if !LATIN[(n - 0xc0) as usize].is_empty() => out.push_str(LATIN[(n - 0xc0) as usize]),
-            _ => out.push(c),
+        let n = c as u32;
+        if n < 0x80 {
+            out.push(c);
+        } else if matches!(n, 0x300..=0x36f | 0x20d0..=0x20ff | 0xfe20..=0xfe2f) {
+        } else if let Some(m) = mapped(c) {
+            out.push_str(m);
+        } else {
+            let base = match n {
+                0xc0..=0x233 => LATIN.chars().nth((n - 0xc0) as usize),
+                0x1e00..=0x1ef9 => LATIN_EXTENDED_ADDITIONAL.chars().nth((n - 0x1e00) as usize),
+                0x212a => Some('K'),
+                0x212b => Some('A'),
+                _ => None,
+            }
+            .unwrap_or(c);
+            match mapped(base) {
+                Some(m) => out.push_str(m),
+                None => out.push(base),
+            }
         }
     }
     out
 }
 
-/// es-toolkit's lodash-compatible `words`: runs of upper then lower case letters, upper-case
-/// runs (`XMLHttp` is `XML`, `Http`), letters without case, digit runs, pictographs.
+/// lodash's `words` as es-toolkit/compat (1.53) has it: letter classes are ASCII and Latin-1
+/// (`A-Z\xc0-\xd6\xd8-\xde` upper, `a-z\xdf-\xf6\xf8-\xff` lower), every other letter of
+/// any script is "misc"; runs of upper then lower (`XMLHttp` is `XML`, `Http`), ordinals,
+/// digits, and emoji (any character outside the BMP, or a dingbat) are words.
 fn words(s: &str) -> Vec<String> {
     #[derive(Clone, Copy, PartialEq)]
     enum K {
@@ -335,32 +374,25 @@ fn words(s: &str) -> Vec<String> {
         Misc,
         Digit,
         Break,
-        Other,
+        Emoji,
     }
-    let kind = |c: char| {
-        let n = c as u32;
-        if c.is_ascii_digit() {
-            K::Digit
-        } else if c.is_uppercase() {
-            K::Up
-        } else if c.is_lowercase() {
-            K::Low
-        } else if c.is_alphabetic() {
-            K::Misc
-        } else if n < 0x30
-            || (0x3a..=0x40).contains(&n)
-            || (0x5b..=0x60).contains(&n)
-            || (0x7b..=0xbf).contains(&n)
-            || n == 0xd7
-            || n == 0xf7
-            || c.is_whitespace()
-            || (0x2000..=0x206f).contains(&n)
-            || (0x3000..=0x303f).contains(&n)
-        {
-            K::Break
-        } else {
-            K::Other
-        }
+    let kind = |c: char| match c as u32 {
+        0x30..=0x39 => K::Digit,
+        0x41..=0x5a | 0xc0..=0xd6 | 0xd8..=0xde => K::Up,
+        0x61..=0x7a | 0xdf..=0xf6 | 0xf8..=0xff => K::Low,
+        0x00..=0x2f
+        | 0x3a..=0x40
+        | 0x5b..=0x60
+        | 0x7b..=0xbf
+        | 0xd7
+        | 0xf7
+        | 0x2000..=0x206f
+        | 0xfeff
+        | 0x1680
+        | 0x180e
+        | 0x3000 => K::Break,
+        0x2700..=0x27bf | 0x10000.. => K::Emoji,
+        _ => K::Misc,
     };
     let chars: Vec<char> = s.chars().collect();
     let k: Vec<K> = chars.iter().map(|&c| kind(c)).collect();
@@ -371,15 +403,16 @@ fn words(s: &str) -> Vec<String> {
         }
         j
     };
+    let ascii_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let up = usize::from(at(i) == Some(K::Up));
-        // `\p{Lu}?\p{Ll}+(?=break|\p{Lu}|$)`
+        // `upper? lower+ (?=break|upper|$)`
         let lower_end = run(i + up, &|k| k == K::Low);
         let mut end =
             (lower_end > i + up && matches!(at(lower_end), None | Some(K::Break | K::Up))).then_some(lower_end);
-        // `(?:\p{Lu}|misc)+(?=break|\p{Lu}(?:\p{Ll}|misc)|$)`, the longest that fits.
+        // `(?:upper|misc)+ (?=break|upper(?:lower|misc)|$)`, the longest that fits.
         if end.is_none() {
             let longest = run(i, &|k| matches!(k, K::Up | K::Misc));
             end = (i + 1..=longest).rev().find(|&e| match at(e) {
@@ -388,26 +421,49 @@ fn words(s: &str) -> Vec<String> {
                 _ => false,
             });
         }
-        // `\p{Lu}?(?:\p{Ll}|misc)+`, then `\p{Lu}+`, then `\d+`.
+        // `upper? (?:lower|misc)+`, then `upper+`.
         if end.is_none() {
             let e = run(i + up, &|k| matches!(k, K::Low | K::Misc));
             end = (e > i + up).then_some(e);
         }
-        if end.is_none() {
-            for f in [&|k| k == K::Up, &|k| k == K::Digit] as [&dyn Fn(K) -> bool; 2] {
-                let e = run(i, f);
-                if e > i {
-                    end = Some(e);
+        if end.is_none() && up == 1 {
+            end = Some(run(i, &|k| k == K::Up));
+        }
+        // `\d*(?:1ST|2ND|3RD|(?![123])\dTH)(?=\b|[a-z_])`, the same in lower case before
+        // `(?=\b|[A-Z_])`, then `\d+`.
+        if end.is_none() && at(i) == Some(K::Digit) {
+            let digits = run(i, &|k| k == K::Digit);
+            let suffix = match chars[digits - 1] {
+                '1' => "st",
+                '2' => "nd",
+                '3' => "rd",
+                _ => "th",
+            };
+            let after: String = chars[digits..].iter().take(2).collect();
+            let next = chars.get(digits + 2);
+            let ordinal = (after == suffix.to_uppercase()
+                && (!ascii_word(next) || next.is_some_and(|c| c.is_ascii_lowercase() || *c == '_')))
+                || (after == suffix
+                    && (!ascii_word(next) || next.is_some_and(|c| c.is_ascii_uppercase() || *c == '_')));
+            end = Some(if ordinal { digits + 2 } else { digits });
+        }
+        // An emoji, with its variation selector, skin tone and zero-width-joined parts.
+        if end.is_none() && at(i) == Some(K::Emoji) {
+            let mut e = i + 1;
+            loop {
+                while chars.get(e).is_some_and(|c| {
+                    matches!(*c as u32, 0xfe0e | 0xfe0f | 0x1f3fb..=0x1f3ff)
+                        || matches!(*c as u32, 0x300..=0x36f | 0xfe20..=0xfe2f | 0x20d0..=0x20ff)
+                }) {
+                    e += 1;
+                }
+                if chars.get(e) == Some(&'\u{200d}') && e + 1 < chars.len() {
+                    e += 2;
+                } else {
                     break;
                 }
             }
-        }
-        // Pictographs are words of their own.
-        if end.is_none()
-            && at(i) == Some(K::Other)
-            && (chars[i] as u32 >= 0x1f000 || (0x2600..=0x27bf).contains(&(chars[i] as u32)))
-        {
-            end = Some(i + 1);
+            end = Some(e);
         }
         match end {
             Some(e) => {
@@ -420,7 +476,8 @@ fn words(s: &str) -> Vec<String> {
     out
 }
 
-/// es-toolkit's `startCase`: each word kept if already upper case, else capitalised.
+/// es-toolkit/compat's `startCase` (1.53): each word's first character upper-cased, the rest
+/// kept.
 fn start_case(input: &str) -> String {
     words(
         deburr(input)
@@ -429,11 +486,8 @@ fn start_case(input: &str) -> String {
     )
     .iter()
     .map(|w| {
-        if w.to_uppercase() == *w {
-            w.clone()
-        } else {
-            capitalize(w)
-        }
+        let mut c = w.chars();
+        c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
     })
     .collect::<Vec<_>>()
     .join(" ")
@@ -826,12 +880,14 @@ mod tests {
             ("fooBar", &["foo", "Bar"][..]),
             ("XMLHttpRequest", &["XML", "Http", "Request"]),
             ("foo_bar-baz qux", &["foo", "bar", "baz", "qux"]),
-            ("ТақыРып", &["Тақы", "Рып"]),
+            ("ТақыРып", &["ТақыРып"]),
+            ("21st 2ND 11th", &["21st", "2ND", "11", "th"]),
+            ("a😀b", &["a", "😀", "b"]),
             ("v2 release", &["v", "2", "release"]),
         ] {
             assert_eq!(words(input), want, "{input}");
         }
-        assert_eq!(deburr("Äm Ñe æ"), "Am Ne ae");
+        assert_eq!(deburr("Äm Ñe æ ǢḀ й"), "Am Ne ae AeA й");
     }
 
     #[test]
