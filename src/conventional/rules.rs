@@ -874,6 +874,77 @@ mod tests {
         );
     }
 
+    /// commitlint's own tests of the type-case rule (`@commitlint/rules/src/type-case.test.ts`,
+    /// commitlint at 1fd1be0; the four that test the report's wording left out), as data: (the
+    /// type its parser reads, when, cases, expected verdict).
+    #[test]
+    fn type_case_agrees_with_commitlints_tests() {
+        let cases: &[(Option<&str>, &str, &[&str], bool)] = &[
+            (None, "never", &["lowercase"], true),
+            (None, "always", &["lowercase"], true),
+            (None, "never", &["uppercase"], true),
+            (None, "always", &["uppercase"], true),
+            (Some("type"), "never", &["lowercase"], false),
+            (Some("type"), "always", &["lowercase"], true),
+            (Some("tYpE"), "never", &["lowercase"], true),
+            (Some("tYpE"), "always", &["lowercase"], false),
+            (Some("tYpE"), "never", &["uppercase"], true),
+            (Some("tYpE"), "always", &["uppercase"], false),
+            (Some("TYPE"), "never", &["uppercase"], false),
+            (Some("TYPE"), "always", &["uppercase"], true),
+            (Some("tyPe"), "always", &["uppercase"], false),
+            (Some("tyPe"), "never", &["uppercase"], true),
+            (Some("tyPe"), "always", &["pascal-case"], false),
+            (Some("tyPe"), "always", &["kebab-case"], false),
+            (Some("tyPe"), "always", &["snake-case"], false),
+            (Some("tyPe"), "always", &["start-case"], false),
+            (Some("tyPe"), "always", &["camel-case"], true),
+            (Some("TyPe"), "always", &["uppercase"], false),
+            (Some("TyPe"), "never", &["uppercase"], true),
+            (Some("TyPe"), "always", &["camel-case"], false),
+            (Some("TyPe"), "always", &["kebab-case"], false),
+            (Some("TyPe"), "always", &["snake-case"], false),
+            (Some("TyPe"), "always", &["start-case"], false),
+            (Some("TyPe"), "always", &["pascal-case"], true),
+            (Some("ty_pe"), "always", &["uppercase"], false),
+            (Some("ty_pe"), "never", &["uppercase"], true),
+            (Some("ty_pe"), "always", &["camel-case"], false),
+            (Some("ty_pe"), "always", &["kebab-case"], false),
+            (Some("ty_pe"), "always", &["snake-case"], true),
+            (Some("ty_pe"), "always", &["pascal-case"], false),
+            (Some("ty_pe"), "always", &["start-case"], false),
+            (Some("Ty Pe"), "always", &["uppercase"], false),
+            (Some("Ty Pe"), "never", &["uppercase"], true),
+            (Some("Ty Pe"), "always", &["camel-case"], false),
+            (Some("Ty Pe"), "always", &["kebab-case"], false),
+            (Some("Ty Pe"), "always", &["snake-case"], false),
+            (Some("Ty Pe"), "always", &["pascal-case"], false),
+            (Some("Ty Pe"), "always", &["start-case"], true),
+            (Some("TYPE"), "always", &["uppercase", "lowercase"], true),
+            (Some("type"), "always", &["uppercase", "lowercase"], true),
+            (Some("tYpE"), "always", &["uppercase", "lowercase"], false),
+            (Some("tYpE"), "always", &["uppercase", "lowercase", "camel-case"], true),
+            (Some("tYpE"), "never", &["uppercase", "lowercase"], true),
+            (Some("TYPE"), "never", &["uppercase", "lowercase"], false),
+        ];
+        let wrong: Vec<_> = cases
+            .iter()
+            .filter(|(kind, when, list, want)| {
+                let passes = kind.is_none_or(|k| list.iter().any(|c| is_case(k, c)) != (*when == "never"));
+                passes != *want
+            })
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "{} of {} disagree: {wrong:?}",
+            wrong.len(),
+            cases.len()
+        );
+        // The rule as configured (always lower-case), on the parse.
+        assert_eq!(rules("tYpE: subject"), ["type-case", "type-enum"]);
+        assert_eq!(rules("FIX: subject"), ["type-case", "type-enum"]);
+    }
+
     #[test]
     fn words_split_as_lodash_does() {
         for (input, want) in [
