@@ -1,9 +1,6 @@
 //! The rules, named as commitlint names them, with config-conventional's defaults; and the
 //! report that teaches the fix.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
 use serde::Serialize;
 
 use super::parse::{Commit, js_len};
@@ -219,18 +216,52 @@ fn has_url(line: &str) -> bool {
 }
 
 /// The subject-case rule's gate, `/^[\p{Ll}\p{Lu}\p{Lt}]/iu`: the subject starts with a letter
-/// that has case, in any script. Compiles a regex only for a subject that starts outside ASCII.
+/// that has case, in any script. By hand, without a regex: Rust's Lowercase and Uppercase
+/// properties and the titlecase letters, less the modifier letters, Roman numerals and
+/// circled letters those properties also hold (Other_Lowercase / Other_Uppercase that are not
+/// letters with case; U+0345 stays in, as the `i` flag folds it to `ι`).
 fn starts_with_cased_letter(subject: &str) -> bool {
-    match subject.chars().next() {
-        None => false,
-        Some(c) if c.is_ascii() => c.is_ascii_alphabetic(),
-        Some(_) => {
-            static CASED: OnceLock<Regex> = OnceLock::new();
-            CASED
-                .get_or_init(|| Regex::new(r"(?i)^[\p{Ll}\p{Lu}\p{Lt}]").expect("valid regex"))
-                .is_match(subject)
-        }
+    const NOT_CASED_LETTERS: &[(u32, u32)] = &[
+        (0xaa, 0xaa),
+        (0xba, 0xba),
+        (0x2b0, 0x2b8),
+        (0x2c0, 0x2c1),
+        (0x2e0, 0x2e4),
+        (0x37a, 0x37a),
+        (0x10fc, 0x10fc),
+        (0x1d2c, 0x1d6a),
+        (0x1d78, 0x1d78),
+        (0x1d9b, 0x1dbf),
+        (0x2071, 0x2071),
+        (0x207f, 0x207f),
+        (0x2090, 0x209c),
+        (0x2160, 0x217f),
+        (0x24b6, 0x24e9),
+        (0x2c7c, 0x2c7d),
+        (0xa69c, 0xa69d),
+        (0xa770, 0xa770),
+        (0xa7f1, 0xa7f4),
+        (0xa7f8, 0xa7f9),
+        (0xab5c, 0xab5f),
+        (0xab69, 0xab69),
+        (0x10780, 0x10780),
+        (0x10783, 0x10785),
+        (0x10787, 0x107b0),
+        (0x107b2, 0x107ba),
+        (0x1e030, 0x1e06d),
+        (0x1f130, 0x1f149),
+        (0x1f150, 0x1f169),
+        (0x1f170, 0x1f189),
+    ];
+    let Some(c) = subject.chars().next() else {
+        return false;
+    };
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
     }
+    let n = c as u32;
+    let titlecase = !c.to_lowercase().eq([c]) && !c.to_uppercase().eq([c]);
+    (c.is_lowercase() || c.is_uppercase() || titlecase) && !NOT_CASED_LETTERS.iter().any(|&(a, b)| (a..=b).contains(&n))
 }
 
 /// Whether the subject-case rule passes: `never` fails when the subject is in one of `cases`,
