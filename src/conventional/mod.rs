@@ -327,11 +327,12 @@ pub fn infer_bump(
             continue;
         }
         let commit = parse::parse(message);
-        let Some(kind) = &commit.kind else { continue };
-        if commit.subject.is_none() {
-            continue;
-        }
-        let mut bump = cfg.types.get(&kind.to_lowercase()).copied().unwrap_or(Bump::None);
+        let kind = commit.kind.as_ref().filter(|_| commit.subject.is_some());
+        let mut bump = kind
+            .and_then(|k| cfg.types.get(&k.to_lowercase()).copied())
+            .unwrap_or(Bump::None);
+        // A breaking change is major whatever the header says, as conventional-changelog's
+        // `whatBump` and semantic-release count it.
         let breaking = commit.is_breaking();
         if breaking {
             bump = Bump::Major;
@@ -421,6 +422,19 @@ mod tests {
             infer_bump(&m(&["docs: a", "Merge branch 'x'"]), &cfg, &v1, true).0,
             Bump::None
         );
+        // Every breaking form, whatever the header.
+        for msg in [
+            "fix: a\n\nBREAKING CHANGE:\ngone",
+            "fix: a\n\nBREAKING-CHANGE:\n\ngone",
+            "fix: a (#1)\n\n* fix: b\n\n* BREAKING CHANGE: gone",
+            "docs: a\n\nbreaking-change: gone",
+            "Update the api\n\nBREAKING CHANGE: gone",
+        ] {
+            let (bump, reasons) = infer_bump(&m(&[msg, "feat: b"]), &cfg, &v1, true);
+            assert_eq!(bump, Bump::Major, "{msg:?}");
+            assert!(reasons[0].breaking, "{msg:?}");
+        }
+        assert_eq!(infer_bump(&m(&["Update the api"]), &cfg, &v1, true).0, Bump::None);
         let v0 = semver::Version::new(0, 4, 0);
         assert_eq!(infer_bump(&m(&["feat!: a"]), &cfg, &v0, true).0, Bump::Minor);
         assert_eq!(infer_bump(&m(&["feat: a"]), &cfg, &v0, true).0, Bump::Patch);
