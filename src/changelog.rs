@@ -69,7 +69,8 @@ pub fn groups(commits: &[CommitInfo], types: &CommitMsgConfig, cfg: &ChangelogCo
         let commit = conventional::parse::parse(message);
         let kind = commit.kind.as_deref().map(str::to_lowercase);
         let conventional = commit.subject.is_some() && kind.as_ref().is_some_and(|k| types.types.contains_key(k));
-        if !conventional {
+        // A breaking change is listed whatever its header, as conventional-changelog lists it.
+        if !conventional && !commit.is_breaking() {
             if cfg.include_other && !header.is_empty() {
                 other.push(Entry {
                     scope: None,
@@ -81,7 +82,7 @@ pub fn groups(commits: &[CommitInfo], types: &CommitMsgConfig, cfg: &ChangelogCo
             continue;
         }
         let entry = entry(&commit, id);
-        if commit.breaking {
+        if commit.is_breaking() {
             breaking.push(entry);
         } else if let Some(i) = cfg.sections.iter().position(|s| Some(&s.kind) == kind.as_ref()) {
             by_section[i].push(entry);
@@ -105,12 +106,18 @@ pub fn groups(commits: &[CommitInfo], types: &CommitMsgConfig, cfg: &ChangelogCo
 }
 
 fn entry(commit: &Commit, id: String) -> Entry {
-    let description = commit.subject.clone().unwrap_or_default();
-    let note = commit
-        .breaking_note
-        .as_ref()
-        .filter(|n| !n.is_empty() && **n != description)
-        .cloned();
+    let description = commit
+        .subject
+        .clone()
+        .unwrap_or_else(|| commit.header.trim().to_string());
+    // The breaking changes' texts, but not the `!` header's, which is the description.
+    let texts: Vec<&str> = commit
+        .breaking_changes()
+        .iter()
+        .map(|n| n.text.as_str())
+        .filter(|t| !t.is_empty() && *t != description)
+        .collect();
+    let note = (!texts.is_empty()).then(|| texts.join("\n\n"));
     Entry {
         scope: commit.scope.clone(),
         description,
@@ -280,6 +287,35 @@ mod tests {
              ### Bug fixes\n\n- **parser:** handle CRLF (aaaaaaa)\n\n\
              ### Performance\n\n- cache the index (0000000)\n\n\
              ### Other\n\n- Update stuff (fffffff)\n\n"
+        );
+    }
+
+    #[test]
+    fn breaking_changes_in_every_form_head_the_changelog() {
+        let text = render_default(&[
+            (
+                "1111111",
+                "feat(api): next line\n\nBREAKING CHANGE:\nthe v1 routes are gone\n",
+            ),
+            ("2222222", "fix: hyphen\n\nBREAKING-CHANGE:\n\nno more v1\n"),
+            (
+                "3333333",
+                "feat: squash (#7)\n\n* feat: a\n\n* BREAKING CHANGE: bullet\n",
+            ),
+            ("4444444", "Update the api\n\nBREAKING CHANGE: not conventional\n"),
+            ("5555555", "feat!: bang\n"),
+            ("6666666", "feat: plain\n"),
+        ]);
+        assert_eq!(
+            text,
+            "## [1.3.0] - 2026-11-24\n\n\
+             ### Breaking changes\n\n\
+             - **api:** next line (1111111)\n  the v1 routes are gone\n\
+             - hyphen (2222222)\n  no more v1\n\
+             - squash (#7) (3333333)\n  bullet\n\
+             - Update the api (4444444)\n  not conventional\n\
+             - bang (5555555)\n\n\
+             ### Features\n\n- plain (6666666)\n\n"
         );
     }
 

@@ -642,7 +642,7 @@ fn check_msg(
         (_, saved) => saved,
     };
     if json {
-        writeln!(out(), "{}", serde_json::to_string_pretty(&verdict)?)?;
+        writeln!(out(), "{}", serde_json::to_string_pretty(&verdict.to_json())?)?;
     } else {
         let text = conventional::render(&verdict, cfg, saved.as_deref());
         if !text.is_empty() {

@@ -37,6 +37,28 @@ pub struct Verdict {
     pub commit: Commit,
 }
 
+impl Verdict {
+    /// The verdict with the whole parse, as `check-msg --json` prints it: `valid`, `ignored`,
+    /// `errors`, `warnings`, `breaking`, then conventional-commits-parser's keys (`type`,
+    /// `scope`, `subject`, `header`, `body`, `footer`, `notes`, `references`, `mentions`,
+    /// `revert`, `merge`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "valid": self.valid,
+            "ignored": self.ignored,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "breaking": self.breaking,
+        });
+        if let (Some(out), Ok(serde_json::Value::Object(parse))) =
+            (v.as_object_mut(), serde_json::to_value(&self.commit))
+        {
+            out.extend(parse);
+        }
+        v
+    }
+}
+
 /// Lints a message that is already cleaned up.
 pub fn lint(message: &str, cfg: &CommitMsgConfig) -> Verdict {
     lint_with(message, cfg, &ignore_patterns(cfg))
@@ -57,7 +79,7 @@ fn lint_with(message: &str, cfg: &CommitMsgConfig, ignore: &[regex::Regex]) -> V
         header: commit.header.clone(),
         kind: commit.kind.clone(),
         scope: commit.scope.clone(),
-        breaking: commit.breaking,
+        breaking: commit.is_breaking(),
         commit: Commit::default(),
     };
     if message.trim().is_empty() {
@@ -314,6 +336,8 @@ pub struct Reason {
     pub id: String,
     pub header: String,
     pub bump: Bump,
+    /// It announces a breaking change ([`Commit::is_breaking`]).
+    pub breaking: bool,
 }
 
 /// The bump a list of commits (newest first) implies: any breaking change -> major, else the
@@ -330,12 +354,14 @@ pub fn infer_bump(
             continue;
         }
         let commit = parse::parse(message);
-        let Some(kind) = &commit.kind else { continue };
-        if commit.subject.is_none() {
-            continue;
-        }
-        let mut bump = cfg.types.get(&kind.to_lowercase()).copied().unwrap_or(Bump::None);
-        if commit.breaking {
+        let kind = commit.kind.as_ref().filter(|_| commit.subject.is_some());
+        let mut bump = kind
+            .and_then(|k| cfg.types.get(&k.to_lowercase()).copied())
+            .unwrap_or(Bump::None);
+        // A breaking change is major whatever the header says, as conventional-changelog's
+        // `whatBump` and semantic-release count it.
+        let breaking = commit.is_breaking();
+        if breaking {
             bump = Bump::Major;
         }
         if bump != Bump::None {
@@ -343,6 +369,7 @@ pub fn infer_bump(
                 id: id.clone(),
                 header: commit.header.clone(),
                 bump,
+                breaking,
             });
         }
     }
@@ -422,6 +449,19 @@ mod tests {
             infer_bump(&m(&["docs: a", "Merge branch 'x'"]), &cfg, &v1, true).0,
             Bump::None
         );
+        // Every breaking form, whatever the header.
+        for msg in [
+            "fix: a\n\nBREAKING CHANGE:\ngone",
+            "fix: a\n\nBREAKING-CHANGE:\n\ngone",
+            "fix: a (#1)\n\n* fix: b\n\n* BREAKING CHANGE: gone",
+            "docs: a\n\nbreaking-change: gone",
+            "Update the api\n\nBREAKING CHANGE: gone",
+        ] {
+            let (bump, reasons) = infer_bump(&m(&[msg, "feat: b"]), &cfg, &v1, true);
+            assert_eq!(bump, Bump::Major, "{msg:?}");
+            assert!(reasons[0].breaking, "{msg:?}");
+        }
+        assert_eq!(infer_bump(&m(&["Update the api"]), &cfg, &v1, true).0, Bump::None);
         let v0 = semver::Version::new(0, 4, 0);
         assert_eq!(infer_bump(&m(&["feat!: a"]), &cfg, &v0, true).0, Bump::Minor);
         assert_eq!(infer_bump(&m(&["feat: a"]), &cfg, &v0, true).0, Bump::Patch);

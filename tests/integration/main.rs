@@ -6,6 +6,7 @@ mod commit_msg;
 mod common;
 mod config;
 mod conformance;
+mod conventional;
 mod framework;
 mod hooks;
 mod messages;
