@@ -397,7 +397,8 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
     if !report.failed() && !verbose {
         // In a commit, the pre-commit line is the commit's one summary line: a message that
         // passes adds nothing to it.
-        if quiet || report.steps.is_empty() || (stage == Stage::CommitMsg && in_commit) {
+        let all_ok = report.steps.iter().all(|s| matches!(s.outcome, Outcome::Ok(_)));
+        if quiet || report.steps.is_empty() || (stage == Stage::CommitMsg && in_commit && all_ok) {
             return Ok(err);
         }
         // One line: each step with its word and its first note (what it did, in short).
@@ -426,7 +427,10 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
         for step in &report.steps {
             if let Outcome::Ok(notes) = &step.outcome {
                 for n in notes.iter().skip(1) {
-                    if n.starts_with("warning:") || n.contains("fixed and re-staged:") {
+                    if n.starts_with("warning:")
+                        || n.contains("fixed and re-staged:")
+                        || n.starts_with("the fixers changed")
+                    {
                         writeln!(err, "    {n}")?;
                     }
                 }
