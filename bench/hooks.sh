@@ -9,23 +9,6 @@ install_anchors
 build
 runs=${RUNS:-40}
 
-make_repo() { # $1: folder; $2: "versioned" to add VERSION and BUILD_NUMBER
-    rm -rf "$1"; mkdir -p "$1"; cd "$1"
-    git init -q -b main
-    if [ "${2:-}" = versioned ]; then printf '1.0.0\n' > VERSION; printf '100\n' > BUILD_NUMBER; fi
-    for d in $(seq 0 49); do
-        mkdir -p "src/d$d"
-        for f in $(seq 0 99); do printf 'def f%s():\n    return %s\n' "$f" "$f" > "src/d$d/m$f.py"; done
-    done
-    git add -A && git commit -q -m "chore: 5000 files"
-    for f in src/d1/m1.py src/d2/m2.py src/d3/m3.py; do
-        for i in $(seq 1 17); do printf 'x%s = compute(%s)\n' "$i" "$i" >> "$f"; done
-    done
-    git add -A
-    git rev-parse HEAD > .git/bench-base
-    cd - >/dev/null
-}
-
 repos="$work/hooks"
 mkdir -p "$repos"
 for v in none true mpm framework lefthook husky; do make_repo "$repos/$v"; done
