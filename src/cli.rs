@@ -980,7 +980,9 @@ fn config_cmd(ctx: &Context, action: ConfigAction) -> Result<u8> {
             }
         }
         ConfigAction::Check => {
-            // Loading the context already parsed and validated the file.
+            // Loading the context already validated the file for the current environment; this
+            // validates it for the others too.
+            config::check(&ctx.ws.root, &ctx.env)?;
             match &ctx.config.path {
                 Some(p) => writeln!(out, "{}: ok", p.display())?,
                 None => writeln!(out, "no {}: the embedded default applies", config::FILE_NAME)?,
