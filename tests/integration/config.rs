@@ -282,3 +282,45 @@ fn bare_repository_is_refused() {
         .code(2)
         .stderr(contains("is a bare repository"));
 }
+
+/// At debug level the log keeps the command line: the text given to `check-msg -m` (here with a
+/// token in it) is kept only as its length.
+#[test]
+fn debug_log_keeps_no_message_text() {
+    let repo = TestRepo::new();
+    let token = format!("ghp_{}", "Ab3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5");
+    for args in [
+        vec!["check-msg".to_string(), "-m".into(), format!("fix: {token}")],
+        vec![
+            "check-msg".to_string(),
+            format!("--message=fix: {token}"),
+            "--json".into(),
+        ],
+        vec!["-v".to_string(), "check-msg".into(), format!("-mfix: {token}")],
+    ] {
+        repo.cmd()
+            .env("MPM_HOOKS_LOG_LEVEL", "debug")
+            .args(&args)
+            .assert()
+            .success();
+    }
+    let log = repo.read(".git/mpm-hooks/logs/mpm-hooks.log");
+    assert!(
+        log.contains("DEBUG command: mpm-hooks check-msg -m <redacted 45 chars>")
+            && log.contains("check-msg --message=<redacted 45 chars> --json"),
+        "{log}"
+    );
+    let mut stack = vec![repo.child(".git")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains(&token[..12]), "{} holds the token", path.display());
+            }
+        }
+    }
+}
