@@ -560,18 +560,23 @@ pub fn command_line(line: &str) -> std::result::Result<(), String> {
             ));
         }
     }
-    static PLACEHOLDER_RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = PLACEHOLDER_RE.get_or_init(|| regex::Regex::new(r"\{[A-Za-z_][A-Za-z0-9_-]*\}").expect("valid regex"));
-    for m in re.find_iter(&bare) {
-        if m.as_str() != PLACEHOLDER {
+    // `{name}` spans in what a shell would read (no regex: this runs on every load).
+    let placeholders = bare.match_indices('{').filter_map(|(start, _)| {
+        let len = bare[start + 1..].find('}')?;
+        let name = &bare[start + 1..start + 1 + len];
+        let word = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        word.then(|| (start, &bare[start..start + len + 2]))
+    });
+    for (start, m) in placeholders {
+        if m != PLACEHOLDER {
             return Err(format!(
-                "uses the placeholder `{}`, which mpm-hooks does not know; the only one is {PLACEHOLDER} (the \
-                 matching files, each one argument), or leave it out to have the files appended",
-                m.as_str()
+                "uses the placeholder `{m}`, which mpm-hooks does not know; the only one is {PLACEHOLDER} (the \
+                 matching files, each one argument), or leave it out to have the files appended"
             ));
         }
         let alone = |c: Option<char>| c.is_none_or(char::is_whitespace);
-        if !alone(bare[..m.start()].chars().next_back()) || !alone(bare[m.end()..].chars().next()) {
+        if !alone(bare[..start].chars().next_back()) || !alone(bare[start + m.len()..].chars().next()) {
             return Err(format!(
                 "has {PLACEHOLDER} inside a word; it is replaced only when it stands alone, as a word of its own"
             ));
