@@ -55,6 +55,12 @@ impl Logger {
     }
 }
 
+/// A value that must not be logged (a commit message, a path, a revision typed on the command
+/// line), as its length only.
+pub fn redacted(value: &str) -> String {
+    format!("<redacted {} chars>", value.chars().count())
+}
+
 fn level_name(level: LogLevel) -> &'static str {
     match level {
         LogLevel::Error => "ERROR",

@@ -368,7 +368,8 @@ pub fn load(root: &Path, env: &Env) -> Result<Loaded> {
     }
 }
 
-/// Parses and validates `text`, then applies `[environments.<environment>]`.
+/// Parses and validates `text`, then applies `[environments.<environment>]` and validates the
+/// result: every command, and `config check`, refuses the same files for the same reasons.
 pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let config: Config = toml::from_str(text).map_err(|e| describe(text, origin, &e))?;
@@ -382,18 +383,55 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
             return Err(cerr(format!("[environments.{name}] cannot itself hold environments")));
         }
     }
+    validate(&config).map_err(cerr)?;
+    if !config.environments.contains_key(environment) {
+        return Ok(config);
+    }
+    // Overlay: deep-merge the environment's table over the top level, then read it again and
+    // validate the result (an overlay's globs, regexes and commands are checked there).
+    let mut base: toml::Table = toml::from_str(text).map_err(|e| describe(text, origin, &e))?;
+    let overlay = base
+        .remove("environments")
+        .and_then(|envs| envs.as_table().and_then(|t| t.get(environment).cloned()));
+    if let Some(toml::Value::Table(overlay)) = overlay {
+        merge(&mut base, overlay);
+    }
+    let merged = toml::Value::Table(base)
+        .try_into::<Config>()
+        .map_err(|e| cerr(format!("[environments.{environment}]: {}", e.message())))?;
+    validate(&merged).map_err(|m| cerr(format!("[environments.{environment}]: {m}")))?;
+    Ok(merged)
+}
+
+/// Loads the configuration as `load` does and also validates every other environment's overlay,
+/// so that `config check` catches an error that only `MPM_HOOKS_ENV=<name>` would meet.
+pub fn check(root: &Path, env: &Env) -> Result<Loaded> {
+    let loaded = load(root, env)?;
+    if loaded.path.is_some() {
+        let text = crate::fs::read_to_string(&root.join(FILE_NAME))?;
+        for name in loaded.config.environments.keys() {
+            parse(&text, Path::new(FILE_NAME), name)?;
+        }
+    }
+    Ok(loaded)
+}
+
+/// Everything a command would refuse later: regexes, globs, command lines, paths, names.
+fn validate(config: &Config) -> std::result::Result<(), String> {
     for file in config.version.files.iter() {
-        let re = regex::Regex::new(&file.pattern).map_err(|e| {
-            cerr(format!(
-                "[version] files: pattern for `{}` is not a valid regex: {e}",
-                file.path
-            ))
-        })?;
+        let re = regex::Regex::new(&file.pattern)
+            .map_err(|e| format!("[version] files: pattern for `{}` is not a valid regex: {e}", file.path))?;
         if !re.capture_names().any(|n| n == Some("version")) {
-            return Err(cerr(format!(
+            return Err(format!(
                 "[version] files: pattern for `{}` needs a named group (?P<version>...)",
                 file.path
-            )));
+            ));
+        }
+        if !stays_inside(&file.path) {
+            return Err(format!(
+                "[version] files: path `{}` leaves the repository; name a file inside it, relative to its top",
+                file.path
+            ));
         }
     }
     for pattern in config
@@ -403,43 +441,47 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
         .chain(config.secrets.rule.iter().flat_map(|r| &r.allow_values))
     {
         regex::Regex::new(pattern)
-            .map_err(|e| cerr(format!("[secrets] allow_values: `{pattern}` is not a valid regex: {e}")))?;
+            .map_err(|e| format!("[secrets] allow_values: `{pattern}` is not a valid regex: {e}"))?;
     }
     for rule in &config.secrets.rule {
         regex::bytes::Regex::new(&rule.regex)
-            .map_err(|e| cerr(format!("[[secrets.rule]] `{}`: regex does not compile: {e}", rule.id)))?;
+            .map_err(|e| format!("[[secrets.rule]] `{}`: regex does not compile: {e}", rule.id))?;
+        globs(
+            &rule.allow_paths,
+            &format!("[[secrets.rule]] `{}` allow_paths", rule.id),
+        )?;
     }
+    globs(&config.secrets.allow_paths, "[secrets] allow_paths")?;
+    globs(&config.build.exclude, "[build] exclude")?;
+    globs(&config.build.include, "[build] include")?;
     let known = crate::secrets::builtin_ids();
     for id in &config.secrets.disable {
         if !known.contains(&id.as_str()) {
             let hint = closest(id, &known)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
-            return Err(cerr(format!("[secrets] disable: no built-in rule `{id}`{hint}")));
+            return Err(format!("[secrets] disable: no built-in rule `{id}`{hint}"));
         }
     }
     let mut names = std::collections::HashSet::new();
     for check in &config.check {
         if !names.insert(check.name.as_str()) {
-            return Err(cerr(format!(
+            return Err(format!(
                 "[[check]] `{}` is defined twice; give each check its own name",
                 check.name
-            )));
+            ));
         }
         for (key, line) in [("run", Some(&check.run)), ("fix", check.fix.as_ref())] {
-            if let Some(line) = line
-                && shlex::split(line).is_none_or(|argv| argv.is_empty())
-            {
-                return Err(cerr(format!(
-                    "[[check]] `{}`: {key} = {line:?} is not a command line (empty, or an unclosed quote)",
-                    check.name
-                )));
+            if let Some(line) = line {
+                command_line(line).map_err(|why| format!("[[check]] `{}`: {key} = {line:?} {why}", check.name))?;
             }
         }
+        globs(&check.files, &format!("[[check]] `{}` files", check.name))?;
+        globs(&check.exclude, &format!("[[check]] `{}` exclude", check.name))?;
     }
     for pattern in &config.commit_msg.ignore {
         regex::Regex::new(pattern)
-            .map_err(|e| cerr(format!("[commit_msg] ignore: `{pattern}` is not a valid regex: {e}")))?;
+            .map_err(|e| format!("[commit_msg] ignore: `{pattern}` is not a valid regex: {e}"))?;
     }
     let types: Vec<&str> = config.commit_msg.types.keys().map(String::as_str).collect();
     // Only sections the file sets: the default ones stay valid when [commit_msg] types shrinks.
@@ -449,32 +491,129 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
             let hint = closest(&section.kind, &types)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_else(|| format!("; add it to [commit_msg] types or use one of: {}", types.join(", ")));
-            return Err(cerr(format!(
+            return Err(format!(
                 "[changelog] sections: `{}` is not a commit type{hint}",
                 section.kind
-            )));
+            ));
         }
     }
     if config.changelog.file.trim().is_empty() {
-        return Err(cerr(
-            "[changelog] file is empty; name a file such as CHANGELOG.md".into(),
-        ));
+        return Err("[changelog] file is empty; name a file such as CHANGELOG.md".into());
     }
-    if !config.environments.contains_key(environment) {
-        return Ok(config);
+    Ok(())
+}
+
+/// Parses each gitignore-style glob as the commands do (without building the matcher, which
+/// the commands that use it do).
+fn globs(patterns: &[String], key: &str) -> std::result::Result<(), String> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(".");
+    for p in patterns {
+        b.add_line(None, p).map_err(|e| format!("{key}: bad glob `{p}`: {e}"))?;
     }
-    // Overlay: deep-merge the environment's table over the top level, then read it again. Both
-    // halves were validated above, so the merge of two valid tables is valid too.
-    let mut base: toml::Table = toml::from_str(text).map_err(|e| describe(text, origin, &e))?;
-    let overlay = base
-        .remove("environments")
-        .and_then(|envs| envs.as_table().and_then(|t| t.get(environment).cloned()));
-    if let Some(toml::Value::Table(overlay)) = overlay {
-        merge(&mut base, overlay);
+    Ok(())
+}
+
+/// Whether the relative path `value` stays inside the folder it is relative to, by its text.
+fn stays_inside(value: &str) -> bool {
+    let mut depth: usize = 0;
+    for c in Path::new(value).components() {
+        match c {
+            std::path::Component::Normal(_) => depth += 1,
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => return false,
+        }
     }
-    toml::Value::Table(base)
-        .try_into::<Config>()
-        .map_err(|e| cerr(format!("[environments.{environment}]: {}", e.message())))
+    true
+}
+
+/// The one placeholder a check's command line knows.
+pub const PLACEHOLDER: &str = "{files}";
+
+/// Checks a `[[check]]` command line: it is split like a shell would split it and run without
+/// one, so shell syntax outside quotes (`&&`, `|`, `;`, `>`, `$(`) and placeholders other than
+/// `{files}` would be passed to the program as plain arguments. The error completes the
+/// sentence `run = "..." `.
+pub fn command_line(line: &str) -> std::result::Result<(), String> {
+    if shlex::split(line).is_none_or(|argv| argv.is_empty()) {
+        return Err("is not a command line (empty, or an unclosed quote)".into());
+    }
+    let bare = unquoted(line);
+    let sh = if line.contains('\'') {
+        "run = \"sh -c '...'\"".to_string()
+    } else {
+        format!("run = \"sh -c '{line}'\"")
+    };
+    for op in ["&&", "||", "$(", "|", ";", ">", "<", "`", "&"] {
+        if bare.contains(op) {
+            let op = if op == "`" {
+                "a backtick (`)".to_string()
+            } else {
+                format!("`{op}`")
+            };
+            return Err(format!(
+                "uses the shell operator {op}, but the command runs without a shell, so {op} would reach the \
+                 program as an argument; for shell syntax write {sh}, or quote {op} if it is an argument"
+            ));
+        }
+    }
+    // `{name}` spans in what a shell would read (no regex: this runs on every load).
+    let placeholders = bare.match_indices('{').filter_map(|(start, _)| {
+        let len = bare[start + 1..].find('}')?;
+        let name = &bare[start + 1..start + 1 + len];
+        let word = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        word.then(|| (start, &bare[start..start + len + 2]))
+    });
+    for (start, m) in placeholders {
+        if m != PLACEHOLDER {
+            return Err(format!(
+                "uses the placeholder `{m}`, which mpm-hooks does not know; the only one is {PLACEHOLDER} (the \
+                 matching files, each one argument), or leave it out to have the files appended"
+            ));
+        }
+        let alone = |c: Option<char>| c.is_none_or(char::is_whitespace);
+        if !alone(bare[..start].chars().next_back()) || !alone(bare[start + m.len()..].chars().next()) {
+            return Err(format!(
+                "has {PLACEHOLDER} inside a word; it is replaced only when it stands alone, as a word of its own"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `line` with every quoted or backslash-escaped character blanked out, as a shell reads it: what
+/// is left is what a shell would interpret.
+fn unquoted(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                out.push(' ');
+            }
+            (None, '\\') => {
+                chars.next();
+                out.push_str("  ");
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(' ');
+            }
+            (Some('"'), '\\') => {
+                chars.next();
+                out.push_str("  ");
+            }
+            (Some(_), _) => out.push(' '),
+            (None, c) => out.push(c),
+        }
+    }
+    out
 }
 
 fn merge(base: &mut toml::Table, overlay: toml::Table) {
@@ -510,14 +649,10 @@ fn describe(text: &str, origin: &Path, e: &toml::de::Error) -> Error {
                 }
             });
         format!("unknown key `{unknown}`{suggestion}")
-    } else if msg.starts_with("invalid type") || msg.starts_with("unknown variant") || msg.starts_with("invalid value")
-    {
-        let key = line
-            .and_then(|l| text.lines().nth(l - 1))
-            .and_then(|l| l.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_string()));
-        match key {
-            Some(key) => format!("wrong value for `{key}`: {msg}"),
-            None => msg.to_string(),
+    } else if let Some(what) = wrong_value(msg) {
+        match e.span().and_then(|s| key_at(text, s.start)) {
+            Some(key) => format!("{key}: {what}"),
+            None => what,
         }
     } else {
         msg.to_string()
@@ -527,6 +662,107 @@ fn describe(text: &str, origin: &Path, e: &toml::de::Error) -> Error {
         line,
         message,
     }
+}
+
+/// serde's "invalid type: string \"five\", expected u64" in the user's words: "expected a whole
+/// number, got the string \"five\"". `None` for other messages.
+fn wrong_value(msg: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"^(?s)(?:invalid type|invalid value|invalid length): (.*?), expected (.*)$|^unknown variant `(.*?)`, expected (.*)$")
+            .expect("valid regex")
+    });
+    let caps = re.captures(msg)?;
+    let (got, expected) = match (caps.get(1), caps.get(2), caps.get(3), caps.get(4)) {
+        (Some(g), Some(x), _, _) => (g.as_str().to_string(), x.as_str()),
+        (_, _, Some(v), Some(x)) => (format!("string {:?}", v.as_str()), x.as_str()),
+        _ => return None,
+    };
+    let expected = match expected.trim() {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number (0 or more)".to_string(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "a string" | "a borrowed string" => "a string in quotes".to_string(),
+        "a sequence" => "a list [...]".to_string(),
+        "a map" => "a table".to_string(),
+        x if x.starts_with("struct ") => "a table".to_string(),
+        x if x.starts_with("one of ") || x.starts_with('`') => {
+            format!("one of {}", x.trim_start_matches("one of ").replace('`', "\""))
+        }
+        x => x.to_string(),
+    };
+    let got = match got.split_once(' ') {
+        Some(("string", v)) => format!("the string {v}"),
+        Some(("integer" | "floating", v)) => format!("the number {}", v.trim_start_matches("point ").trim_matches('`')),
+        Some(("boolean", v)) => v.trim_matches('`').to_string(),
+        _ if got == "sequence" => "a list".to_string(),
+        _ if got == "map" => "a table".to_string(),
+        _ => got,
+    };
+    Some(format!("expected {expected}, got {got}"))
+}
+
+/// The key whose value covers byte `at`, as the user writes it: `[build] min_changed_lines`,
+/// `[[check]] tiers`, `[environments.ci] build.min_changed_lines`.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    fn walk(item: &toml_edit::Item, at: usize, path: &mut Vec<(String, bool)>) -> bool {
+        match item {
+            toml_edit::Item::Table(t) => t.iter().any(|(k, v)| descend(k, v, at, path)),
+            toml_edit::Item::ArrayOfTables(a) => a.iter().any(|t| t.iter().any(|(k, v)| descend(k, v, at, path))),
+            toml_edit::Item::Value(v) => value(v, at, path),
+            toml_edit::Item::None => false,
+        }
+    }
+    fn value(v: &toml_edit::Value, at: usize, path: &mut Vec<(String, bool)>) -> bool {
+        match v {
+            toml_edit::Value::InlineTable(t) => {
+                t.iter()
+                    .any(|(k, v)| descend(k, &toml_edit::Item::Value(v.clone()), at, path))
+                    || v.span().is_some_and(|s| s.contains(&at))
+            }
+            toml_edit::Value::Array(a) => {
+                a.iter().any(|v| value(v, at, path)) || a.span().is_some_and(|s| s.contains(&at))
+            }
+            v => v.span().is_some_and(|s| s.contains(&at)),
+        }
+    }
+    fn descend(k: &str, v: &toml_edit::Item, at: usize, path: &mut Vec<(String, bool)>) -> bool {
+        path.push((k.to_string(), v.is_table() || v.is_array_of_tables()));
+        if walk(v, at, path) {
+            return true;
+        }
+        path.pop();
+        false
+    }
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut path: Vec<(String, bool)> = Vec::new();
+    if !walk(doc.as_item(), at, &mut path) {
+        return None;
+    }
+    // The table part is what a header names: the keys of tables up to the first other one; an
+    // array of tables shows as [[name]].
+    let (key, _) = path.pop()?;
+    let header_len = path.iter().position(|(_, table)| !*table).unwrap_or(path.len());
+    let (header, rest) = path.split_at(header_len);
+    let name = header.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(".");
+    let dotted: Vec<&str> = rest.iter().map(|(k, _)| k.as_str()).chain([key.as_str()]).collect();
+    Some(match header.last() {
+        None => dotted.join("."),
+        Some(_) if header_is_array(&doc, header) => format!("[[{name}]] {}", dotted.join(".")),
+        Some(_) => format!("[{name}] {}", dotted.join(".")),
+    })
+}
+
+fn header_is_array(doc: &toml_edit::Document<&str>, header: &[(String, bool)]) -> bool {
+    let mut item = doc.as_item();
+    for (k, _) in header {
+        match item.get(k) {
+            Some(i) => item = i,
+            None => return false,
+        }
+    }
+    item.is_array_of_tables()
 }
 
 fn unknown_field_re() -> &'static regex::Regex {
@@ -688,10 +924,53 @@ mod tests {
     #[test]
     fn wrong_type_names_key() {
         let e = err("[build]\nmin_changed_lines = \"ten\"\n");
+        assert_eq!(
+            e,
+            ".mpm-hooks.toml line 2: [build] min_changed_lines: expected a whole number (0 or more), got the string \"ten\""
+        );
+        let e = err("[[secrets.rule]]\nid = \"x\"\nregex = \"a\"\nentropy = \"high\"\n");
+        assert_eq!(
+            e,
+            ".mpm-hooks.toml line 4: [[secrets.rule]] entropy: expected a number, got the string \"high\""
+        );
+        let e = err("[log]\nlevel = \"loud\"\n");
         assert!(
-            e.starts_with(".mpm-hooks.toml line 2: wrong value for `min_changed_lines`"),
+            e.ends_with(
+                "[log] level: expected one of \"error\", \"warn\", \"info\", \"debug\", got the string \"loud\""
+            ),
             "{e}"
         );
+    }
+
+    #[test]
+    fn command_lines_without_shell_syntax_or_unknown_placeholders() {
+        for ok in [
+            "black --check {files}",
+            "sh -c 'a && b' --",
+            "awk '{print}' {files}",
+            "grep -e \"a|b\" {files}",
+            r"echo a\;b",
+            r#"sh -c 'if grep -l BAD -- "$@"; then exit 1; fi' sh {files}"#,
+        ] {
+            assert_eq!(command_line(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "a && b",
+            "a || b",
+            "a | b",
+            "a; b",
+            "a > out",
+            "a < in",
+            "echo `x`",
+            "echo $(x)",
+            "a &",
+            "eslint {staged_files}",
+            "eslint --files={files}",
+            "",
+            "echo 'open",
+        ] {
+            assert!(command_line(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -270,7 +270,7 @@ impl Source {
             SourceKind::PackageJson => {
                 serde_json::from_str::<serde_json::Value>(text)
                     .map_err(|e| self.bad(format!("is not valid JSON: {e}")))?;
-                Ok(json_version_span(text).map(|(a, b)| text[a..b].to_string()))
+                Ok(self.json_version_span(text)?.map(|(a, b)| text[a..b].to_string()))
             }
             SourceKind::Pattern(re) => {
                 let caps = re.captures(text).ok_or_else(|| {
@@ -299,7 +299,7 @@ impl Source {
                 if let (Some(decor), Some(v)) = (decor, item.as_value_mut()) {
                     *v.decor_mut() = decor;
                 }
-                Ok(doc.to_string())
+                Ok(keep_line_endings(text, doc.to_string()))
             }
             SourceKind::CargoLock(name) => {
                 let mut doc = self.toml(text)?;
@@ -324,10 +324,12 @@ impl Source {
                 if let (Some(decor), Some(v)) = (decor, entry["version"].as_value_mut()) {
                     *v.decor_mut() = decor;
                 }
-                Ok(doc.to_string())
+                Ok(keep_line_endings(text, doc.to_string()))
             }
             SourceKind::PackageJson => {
-                let (a, b) = json_version_span(text).ok_or_else(|| self.bad("has no top-level \"version\""))?;
+                let (a, b) = self
+                    .json_version_span(text)?
+                    .ok_or_else(|| self.bad("has no top-level \"version\""))?;
                 Ok(format!("{}{new}{}", &text[..a], &text[b..]))
             }
             SourceKind::Pattern(re) => {
@@ -340,6 +342,21 @@ impl Source {
                 Ok(format!("{}{new}{}", &text[..m.start()], &text[m.end()..]))
             }
         }
+    }
+
+    /// The top-level `"version"` string's span; a second top-level `"version"` key is refused:
+    /// JSON parsers (npm's among them) read the last one, this file's first.
+    fn json_version_span(&self, text: &str) -> Result<Option<(usize, usize)>> {
+        let (span, keys) = json_version_span(text);
+        if let [first, second, ..] = keys[..] {
+            let line = |at: usize| text[..at].matches('\n').count() + 1;
+            return Err(self.bad(format!(
+                "has a top-level \"version\" twice (lines {} and {}): JSON parsers read the last one; keep one",
+                line(first),
+                line(second)
+            )));
+        }
+        Ok(span)
     }
 
     fn toml(&self, text: &str) -> Result<toml_edit::DocumentMut> {
@@ -398,11 +415,23 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The byte range of the top-level `"version"` string value in a JSON object (inside the quotes).
-fn json_version_span(text: &str) -> Option<(usize, usize)> {
+/// `out` (a rewrite of `original`) with CRLF line endings where `original` has them throughout:
+/// toml_edit writes every line break it emits as LF.
+fn keep_line_endings(original: &str, out: String) -> String {
+    let crlf = original.matches("\r\n").count();
+    if crlf == 0 || crlf != original.matches('\n').count() {
+        return out;
+    }
+    out.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+/// The byte range of the first top-level `"version"` string value in a JSON object (inside the
+/// quotes), and where each top-level `"version"` key starts.
+fn json_version_span(text: &str) -> (Option<(usize, usize)>, Vec<usize>) {
     let b = text.as_bytes();
     let (mut i, mut depth, mut in_value) = (0usize, 0usize, false);
     let mut key_is_version = false;
+    let (mut span, mut keys) = (None, Vec::new());
     while i < b.len() {
         match b[i] {
             b'"' => {
@@ -413,11 +442,14 @@ fn json_version_span(text: &str) -> Option<(usize, usize)> {
                 }
                 if depth == 1 {
                     if in_value {
-                        if key_is_version {
-                            return Some((start, j.min(b.len())));
+                        if key_is_version && span.is_none() {
+                            span = Some((start, j.min(b.len())));
                         }
                     } else {
                         key_is_version = &b[start..j.min(b.len())] == b"version";
+                        if key_is_version {
+                            keys.push(i);
+                        }
                     }
                 }
                 i = j + 1;
@@ -434,7 +466,7 @@ fn json_version_span(text: &str) -> Option<(usize, usize)> {
         }
         i += 1;
     }
-    None
+    (span, keys)
 }
 
 /// VERSION and BUILD_NUMBER as read from the root.
@@ -768,10 +800,16 @@ mod tests {
     #[test]
     fn json_span_finds_only_the_top_level_version() {
         let text = r#"{"name": "x", "dependencies": {"version": "9.9.9"}, "version" : "1.2.3", "a": [1]}"#;
-        let (a, b) = json_version_span(text).unwrap();
+        let (a, b) = json_version_span(text).0.unwrap();
         assert_eq!(&text[a..b], "1.2.3");
-        assert_eq!(json_version_span(r#"{"name": "x"}"#), None);
-        assert_eq!(json_version_span(r#"{"v": "version", "x": {"version": "1"}}"#), None);
+        assert_eq!(json_version_span(text).1.len(), 1);
+        assert_eq!(json_version_span(r#"{"name": "x"}"#), (None, vec![]));
+        assert_eq!(
+            json_version_span(r#"{"v": "version", "x": {"version": "1"}}"#),
+            (None, vec![])
+        );
+        let twice = "{\n  \"version\": \"1.0.0\",\n  \"version\": \"2.0.0\"\n}\n";
+        assert_eq!(json_version_span(twice).1.len(), 2);
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub struct Finding {
     pub line: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
-    /// The first four characters, then `…`.
+    /// At most the first four characters (none of a value under 12), then `…`.
     pub redacted: String,
     /// SHA-256 of the secret: what the baseline stores.
     pub fingerprint: String,
@@ -565,9 +565,12 @@ pub fn shannon(s: &str) -> f64 {
         .sum()
 }
 
-/// The first four characters, then `…`: enough to recognise, never enough to use.
+/// The first four characters, then `…`: enough to recognise, never enough to use. A value under
+/// 12 characters (a custom rule's PIN or short key) shows nothing: four of six would be most of it.
 pub fn redact(secret: &str) -> String {
-    let head: String = secret.chars().take(4).collect();
+    let n = secret.chars().count();
+    let shown = if n < 12 { 0 } else { 4.min(n / 3) };
+    let head: String = secret.chars().take(shown).collect();
     format!("{head}…")
 }
 
@@ -686,6 +689,9 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].line, 12);
         assert_eq!(found[0].redacted, "ghp_…");
+        assert_eq!(redact("abcdef"), "…");
+        assert_eq!(redact("abcdefghijk"), "…");
+        assert_eq!(redact("abcdefghijkl"), "abcd…");
     }
 
     #[test]
@@ -754,9 +760,6 @@ pub fn scan_staged(scanner: &Scanner, view: &crate::git::StagedView) -> Outcome 
 /// `no_ignore`. Paths are shown relative to `base` when under it.
 pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, no_ignore: bool) -> Result<Outcome> {
     use std::sync::Mutex;
-    let Some((first, rest)) = paths.split_first() else {
-        return Ok(Outcome::default());
-    };
     for p in paths {
         if !p.exists() {
             return Err(Error::Read {
@@ -765,6 +768,29 @@ pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, 
             });
         }
     }
+    // A pipe named on the command line (`scan <(cat file)`, a mkfifo) is read as a file: the
+    // walk below takes only regular files.
+    let (pipes, paths): (Vec<&std::path::PathBuf>, Vec<&std::path::PathBuf>) = paths.iter().partition(|p| is_pipe(p));
+    let mut piped = Outcome::default();
+    for path in pipes {
+        let mut content = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                std::io::Read::read_to_end(&mut std::io::Read::take(file, scanner.max_file_size + 1), &mut content)
+            })
+            .map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+        let shown = path.strip_prefix(base).unwrap_or(path).to_string_lossy().to_string();
+        match scanner.skip_reason(&content) {
+            Some(reason) => piped.skipped.push(Skipped { path: shown, reason }),
+            None => scanner.scan_at(&shown, &base.join(path), &content, 1, &mut piped.findings),
+        }
+    }
+    let Some((first, rest)) = paths.split_first() else {
+        return Ok(piped);
+    };
     let mut builder = ignore::WalkBuilder::new(first);
     for p in rest {
         builder.add(p);
@@ -777,7 +803,7 @@ pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, 
         .git_exclude(!no_ignore)
         .parents(!no_ignore)
         .filter_entry(|e| e.file_name() != ".git");
-    let result = Mutex::new(Outcome::default());
+    let result = Mutex::new(piped);
     let errors = Mutex::new(Vec::new());
     {
         let (result, errors) = (&result, &errors);
@@ -834,6 +860,20 @@ pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, 
         .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
     out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// Whether `path` is (or links to) a pipe.
+fn is_pipe(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// Every line added in the history of `range`, each finding with the commit that added it.

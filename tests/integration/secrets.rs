@@ -430,3 +430,83 @@ fn skip_secrets_lets_the_commit_through() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("(SKIP=secrets)"));
 }
+
+/// `scan <(cat file)` names a pipe (/dev/fd/63): it is read like a file, not passed over.
+#[cfg(unix)]
+#[test]
+fn scan_reads_a_named_pipe() {
+    let repo = TestRepo::new();
+    let fifo = repo.child("in.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let line = format!("token = \"{}\"\n", token("github-pat"));
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            let _ = f.write_all(line.as_bytes());
+        })
+    };
+    let out = repo.cmd().args(["scan", "in.fifo"]).output().unwrap();
+    // The old code never opened the pipe: unblock the writer before asserting.
+    for _ in 0..200 {
+        if writer.is_finished() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    if !writer.is_finished() {
+        drop(std::fs::File::open(&fifo));
+    }
+    writer.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", stderr(&out));
+    assert!(stdout.contains("in.fifo:1: github-pat"), "{stdout}");
+    assert!(!stdout.contains(&token("github-pat")), "{stdout}");
+}
+
+/// A short secret (a custom rule's 6-character value) is never shown, not even in part: not in
+/// text, JSON or SARIF output, the baseline, the hook's report or the log.
+#[test]
+fn a_short_secret_is_never_shown() {
+    let repo = TestRepo::new();
+    repo.install();
+    repo.write(
+        ".mpm-hooks.toml",
+        "[[secrets.rule]]\nid = \"pin\"\nkeywords = [\"pin=\"]\nregex = 'pin=([0-9a-z]{6})\\b'\n",
+    );
+    repo.write("a.txt", "pin=k7q2zx\n");
+    let value = "k7q2zx";
+    let mut seen = String::new();
+    for format in ["text", "json", "sarif"] {
+        let out = repo
+            .cmd()
+            .env("MPM_HOOKS_LOG_LEVEL", "debug")
+            .args(["scan", "--format", format, "a.txt"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("pin"), "{format}: {stdout}");
+        seen.push_str(&stdout);
+        seen.push_str(&stderr(&out));
+    }
+    repo.cmd()
+        .args(["scan", "--update-baseline", "a.txt"])
+        .assert()
+        .success();
+    seen.push_str(&repo.read(".mpm-hooks-baseline.json"));
+    std::fs::remove_file(repo.child(".mpm-hooks-baseline.json")).unwrap();
+    repo.git(&["add", "a.txt"]);
+    let out = repo.git_with(&[("MPM_HOOKS_LOG_LEVEL", "debug")], &["commit", "-q", "-m", "feat: a"]);
+    assert!(!out.status.success());
+    seen.push_str(&stderr(&out));
+    seen.push_str(&String::from_utf8_lossy(&out.stdout));
+    seen.push_str(&std::fs::read_to_string(repo.child(".git/mpm-hooks/logs/mpm-hooks.log")).unwrap_or_default());
+    assert!(seen.contains("pin"), "{seen}");
+    for part in ["k7q2", "k7q", "k7"] {
+        assert!(!seen.contains(part), "`{part}` shown:\n{seen}");
+    }
+    assert!(!seen.contains(value));
+}

@@ -385,3 +385,60 @@ fn cargo_lock_follows_cargo_toml() {
         .success()
         .stdout(contains("Cargo.lock").not());
 }
+
+/// JSON parsers read the last of two `"version"` keys; reporting the first as in sync hid a
+/// package.json that npm reads as another version.
+#[test]
+fn package_json_with_two_version_keys_is_refused() {
+    let repo = repo_with("1.0.0\n", "3\n");
+    let text = "{\n  \"name\": \"x\",\n  \"version\": \"1.0.0\",\n  \"private\": true,\n  \"version\": \"2.0.0\"\n}\n";
+    repo.write("package.json", text);
+    for args in [&["version"][..], &["version", "bump", "patch"], &["version", "rebuild"]] {
+        repo.cmd().args(args).assert().code(2).stderr(contains(
+            "package.json: has a top-level \"version\" twice (lines 3 and 5)",
+        ));
+    }
+    assert_eq!(repo.read("package.json"), text);
+    assert_eq!(repo.read("VERSION"), "1.0.0\n");
+}
+
+/// A Cargo.toml or pyproject.toml with CRLF line endings keeps them through a bump.
+#[test]
+fn crlf_sources_keep_their_line_endings() {
+    let repo = repo_with("1.0.0\n", "3\n");
+    repo.write(
+        "Cargo.toml",
+        "[package]\r\nname = \"x\"\r\nversion = \"1.0.0\" # ours\r\n\r\n[dependencies]\r\nserde = \"1\"\r\n",
+    );
+    repo.write(
+        "pyproject.toml",
+        "[project]\r\nname = \"x\"\r\nversion = \"1.0.0\"\r\n\r\n[tool.x]\r\na = [\r\n  1,\r\n]\r\n",
+    );
+    repo.write(
+        "Cargo.lock",
+        "version = 4\r\n\r\n[[package]]\r\nname = \"x\"\r\nversion = \"1.0.0\"\r\n",
+    );
+    repo.cmd().args(["version", "bump", "minor"]).assert().success();
+    assert_eq!(
+        repo.read("Cargo.toml"),
+        "[package]\r\nname = \"x\"\r\nversion = \"1.1.0\" # ours\r\n\r\n[dependencies]\r\nserde = \"1\"\r\n"
+    );
+    assert_eq!(
+        repo.read("pyproject.toml"),
+        "[project]\r\nname = \"x\"\r\nversion = \"1.1.0\"\r\n\r\n[tool.x]\r\na = [\r\n  1,\r\n]\r\n"
+    );
+    assert_eq!(
+        repo.read("Cargo.lock"),
+        "version = 4\r\n\r\n[[package]]\r\nname = \"x\"\r\nversion = \"1.1.0\"\r\n"
+    );
+    repo.cmd().args(["version", "set", "2.0.0"]).assert().success();
+    for file in ["Cargo.toml", "pyproject.toml", "Cargo.lock"] {
+        let text = repo.read(file);
+        assert!(text.contains("2.0.0"), "{file}: {text:?}");
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches("\r\n").count(),
+            "{file}: {text:?}"
+        );
+    }
+}
