@@ -85,6 +85,12 @@ impl GitState {
 }
 
 impl Repo {
+    /// Opens the repository as git does from the current folder and the environment. The work
+    /// tree is git's: `GIT_WORK_TREE`, else `core.worktree` (relative to the git dir), else, when
+    /// `GIT_DIR` is set (git sets it for hooks in a separate git dir or a linked worktree), the
+    /// current folder; else the folder holding `.git` (a folder or a gitfile link). libgit2 takes
+    /// the folder above the git dir instead, which is another folder entirely when the git dir
+    /// lives apart from its work tree.
     pub fn discover() -> Result<Repo> {
         let inner = match git2::Repository::open_from_env() {
             Ok(r) => r,
@@ -92,10 +98,29 @@ impl Repo {
             Err(e) => return Err(Error::git("cannot open the repository", e)),
         };
         let git_dir = absolute(inner.path());
-        let Some(workdir) = inner.workdir() else {
-            return Err(Error::BareRepository { path: git_dir });
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let root = if let Some(tree) = env("GIT_WORK_TREE") {
+            absolute(Path::new(&tree))
+        } else if let Some(tree) = inner
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.worktree").ok())
+            .filter(|_| env("GIT_DIR").is_some())
+        {
+            absolute(&git_dir.join(tree))
+        } else if let (Some(_), Some(_)) = (env("GIT_DIR"), inner.workdir()) {
+            absolute(Path::new("."))
+        } else {
+            match inner.workdir() {
+                Some(workdir) => absolute(workdir),
+                None => return Err(Error::BareRepository { path: git_dir }),
+            }
         };
-        let root = absolute(workdir);
+        if inner.workdir().map(absolute).as_ref() != Some(&root) {
+            inner
+                .set_workdir(&root, false)
+                .map_err(|e| Error::git(format!("cannot use {} as the work tree", root.display()), e))?;
+        }
         let common_dir = absolute(inner.commondir());
         Ok(Repo {
             inner,
@@ -103,6 +128,18 @@ impl Repo {
             git_dir,
             common_dir,
         })
+    }
+
+    /// `git` run in the work tree's top. When the repository was found through `GIT_DIR`, the
+    /// git dir and work tree are passed on as absolute paths (a relative `GIT_DIR` names another
+    /// folder from the work tree's top).
+    pub fn git_command(&self) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.root);
+        if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty()) {
+            cmd.env("GIT_DIR", &self.git_dir).env("GIT_WORK_TREE", &self.root);
+        }
+        cmd
     }
 
     pub fn config_string(&self, key: &str) -> Option<String> {
@@ -567,14 +604,10 @@ fn write_locked(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 impl Repo {
     /// Runs git with `args` in the work tree and returns its stdout.
     pub fn run_git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.root)
-            .output()
-            .map_err(|e| Error::GitCommand {
-                args: args.join(" "),
-                message: format!("cannot start git: {e}"),
-            })?;
+        let out = self.git_command().args(args).output().map_err(|e| Error::GitCommand {
+            args: args.join(" "),
+            message: format!("cannot start git: {e}"),
+        })?;
         if !out.status.success() {
             return Err(Error::GitCommand {
                 args: args.join(" "),
@@ -678,10 +711,10 @@ impl Repo {
     /// `git commit` of what is staged, with git's hooks (their output goes to our stderr) and the
     /// user's signing configuration; `skip` becomes SKIP for the hooks. Returns the new HEAD.
     pub fn commit(&self, message: &str, skip: &[String]) -> Result<git2::Oid> {
-        let status = Command::new("git")
+        let status = self
+            .git_command()
             .args(["commit", "-q", "--cleanup=verbatim", "-m", message])
             .env("SKIP", skip.join(","))
-            .current_dir(&self.root)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .status()
@@ -812,9 +845,9 @@ impl Repo {
             args: args.join(" "),
             message,
         };
-        let mut child = Command::new("git")
+        let mut child = self
+            .git_command()
             .args(&args)
-            .current_dir(&self.root)
             // To a pipe, git flushes after every commit: one write and one wake-up of this
             // reader per commit. Fully buffered, 10,000 commits take 30% less time.
             .env("GIT_FLUSH", "0")
@@ -1217,6 +1250,8 @@ fn day(when: git2::Time) -> String {
     humantime::format_rfc3339_seconds(t).to_string()[..10].to_string()
 }
 
+/// `p` made absolute against the current folder, `.` and `..` resolved by name (as git does
+/// with the paths it is given), without the trailing slash git2 leaves on folders.
 fn absolute(p: &Path) -> PathBuf {
     let p = p.to_path_buf();
     let p = if p.is_absolute() {
@@ -1224,8 +1259,17 @@ fn absolute(p: &Path) -> PathBuf {
     } else {
         std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p)
     };
-    // Drop the trailing slash git2 leaves on folders.
-    PathBuf::from(p.to_string_lossy().trim_end_matches('/'))
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub struct CommitInfo {

@@ -1,0 +1,186 @@
+//! Repositories that are not one `.git` folder inside one work tree: separate git dirs, the
+//! environment, `core.worktree`, a moved clone, concurrent writers, index formats, SHA-256.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::common::{TestRepo, bin, stderr};
+
+fn lines(n: usize, word: &str) -> String {
+    (0..n).map(|i| format!("{word} {i}\n")).collect()
+}
+
+/// A work tree and its git dir kept apart; `env` is what git commands need to find them.
+struct Shape {
+    repo: TestRepo,
+    work: PathBuf,
+    env: Vec<(String, PathBuf)>,
+}
+
+impl Shape {
+    fn new(setup: impl FnOnce(&TestRepo, &Path) -> Vec<(String, PathBuf)>) -> Shape {
+        let repo = TestRepo::bare_dir();
+        let work = repo.child("work");
+        let env = setup(&repo, repo.path());
+        std::fs::create_dir_all(&work).unwrap();
+        Shape { repo, work, env }
+    }
+
+    fn run(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Output {
+        let mut cmd = self.repo.command(program);
+        cmd.current_dir(&self.work);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.args(args).output().unwrap()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = self.run("git", args);
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.work.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// The starting commit (hooks bypassed), then install.
+    fn start(&self) {
+        self.write("VERSION", "1.0.0\n");
+        self.write("BUILD_NUMBER", "41\n");
+        self.write("src/lib.rs", "fn a() {}\n");
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--no-verify", "-m", "chore: start"]);
+        self.install();
+    }
+
+    fn install(&self) {
+        let out = self.run(bin(), &["install"]);
+        assert!(out.status.success(), "install: {}", stderr(&out));
+    }
+
+    /// A check that always fails stops the commit; once it passes, BUILD_NUMBER moves.
+    fn gate_and_build_number_work(&self, name: &str) {
+        self.write(
+            ".mpm-hooks.toml",
+            "[[check]]\nname = \"no\"\nrun = \"false\"\npass_filenames = false\n",
+        );
+        self.write("src/big.rs", &lines(12, "let x ="));
+        self.git(&["add", "-A"]);
+        let out = self.run("git", &["commit", "-q", "-m", "feat: big change"]);
+        assert!(
+            !out.status.success(),
+            "{name}: the failing check did not stop the commit"
+        );
+        assert!(stderr(&out).contains("no"), "{name}: {}", stderr(&out));
+        assert_eq!(self.git(&["rev-list", "--count", "HEAD"]).trim(), "1", "{name}");
+
+        self.write(
+            ".mpm-hooks.toml",
+            "[[check]]\nname = \"yes\"\nrun = \"true\"\npass_filenames = false\n",
+        );
+        self.git(&["add", "-A"]);
+        let out = self.run("git", &["commit", "-q", "-m", "feat: big change"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert_eq!(self.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n", "{name}");
+        assert_eq!(
+            std::fs::read_to_string(self.work.join("BUILD_NUMBER")).unwrap(),
+            "42\n",
+            "{name}"
+        );
+        assert_eq!(self.git(&["status", "--porcelain"]), "", "{name}");
+    }
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn init_with_a_separate_git_dir_runs_the_checks_and_counts_builds() {
+    let shape = Shape::new(|repo, top| {
+        let out = repo
+            .command("git")
+            .args(["init", "-q", "-b", "main", "--separate-git-dir"])
+            .args([top.join("gitdir"), top.join("work")])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        Vec::new()
+    });
+    shape.start();
+    shape.gate_and_build_number_work("init --separate-git-dir");
+}
+
+#[test]
+fn clone_with_a_separate_git_dir_runs_the_checks_and_counts_builds() {
+    let shape = Shape::new(|repo, top| {
+        let src = top.join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let git = |dir: &Path, args: &[&str]| {
+            let out = repo.command("git").current_dir(dir).args(args).output().unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        };
+        git(&src, &["init", "-q", "-b", "main"]);
+        std::fs::write(src.join("VERSION"), "1.0.0\n").unwrap();
+        std::fs::write(src.join("BUILD_NUMBER"), "41\n").unwrap();
+        git(&src, &["add", "-A"]);
+        git(&src, &["commit", "-q", "--no-verify", "-m", "chore: start"]);
+        let (gitdir, work) = (top.join("gitdir"), top.join("work"));
+        git(
+            top,
+            &[
+                "clone",
+                "-q",
+                "--separate-git-dir",
+                path_str(&gitdir),
+                path_str(&src),
+                path_str(&work),
+            ],
+        );
+        Vec::new()
+    });
+    shape.install();
+    shape.gate_and_build_number_work("clone --separate-git-dir");
+}
+
+#[test]
+fn git_dir_and_work_tree_from_the_environment() {
+    let shape = Shape::new(|repo, top| {
+        let store = top.join("store");
+        std::fs::create_dir_all(&store).unwrap();
+        let out = repo
+            .command("git")
+            .current_dir(&store)
+            .args(["init", "-q", "-b", "main"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        vec![
+            ("GIT_DIR".into(), store.join(".git")),
+            ("GIT_WORK_TREE".into(), top.join("work")),
+        ]
+    });
+    shape.start();
+    shape.gate_and_build_number_work("GIT_DIR + GIT_WORK_TREE");
+}
+
+#[test]
+fn core_worktree_points_the_hooks_at_the_work_tree() {
+    let shape = Shape::new(|repo, top| {
+        let store = top.join("store");
+        std::fs::create_dir_all(&store).unwrap();
+        let git = |args: &[&str]| {
+            let out = repo.command("git").current_dir(&store).args(args).output().unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["config", "core.worktree", path_str(&top.join("work"))]);
+        vec![("GIT_DIR".into(), store.join(".git"))]
+    });
+    shape.start();
+    shape.gate_and_build_number_work("core.worktree");
+}
