@@ -44,6 +44,12 @@ impl Workspace {
         self.repo.as_ref().map(|r| r.common_dir.join("mpm-hooks"))
     }
 
+    /// Takes the version lock (see [`crate::version::lock`]); outside a repository there is no
+    /// git dir to hold it in, and nothing is locked.
+    pub fn lock_versions(&self) -> Result<Option<crate::fs::Lock>> {
+        self.repo.as_ref().map(|r| crate::version::lock(&r.git_dir)).transpose()
+    }
+
     /// Where atomic writes put their temp files.
     pub fn scratch_dir(&self) -> Option<PathBuf> {
         self.state_dir().map(|d| d.join("tmp"))

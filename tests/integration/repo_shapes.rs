@@ -184,3 +184,47 @@ fn core_worktree_points_the_hooks_at_the_work_tree() {
     shape.start();
     shape.gate_and_build_number_work("core.worktree");
 }
+
+/// Two processes incrementing at once lose no increment: each read-modify-write holds the lock.
+#[test]
+fn concurrent_increments_are_never_lost() {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "7\n");
+    let repo = std::sync::Arc::new(repo);
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let repo = repo.clone();
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    let out = repo.cmd().args(["version", "increment-build"]).output().unwrap();
+                    assert!(out.status.success(), "{}", stderr(&out));
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(repo.read("BUILD_NUMBER"), "107\n");
+    assert_eq!(repo.audit().len(), 100);
+    assert!(!repo.child(".git/mpm-hooks.lock").exists());
+}
+
+/// A lock that stays held is waited for briefly, then named in the error with what to do.
+#[test]
+fn a_held_lock_is_a_clear_error_after_a_short_wait() {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "7\n");
+    std::fs::write(repo.child(".git/mpm-hooks.lock"), "").unwrap();
+    let started = std::time::Instant::now();
+    let out = repo.cmd().args(["version", "increment-build"]).output().unwrap();
+    let waited = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("mpm-hooks.lock"), "{err}");
+    assert!(err.contains("remove"), "{err}");
+    assert!(waited >= std::time::Duration::from_secs(1), "{waited:?}");
+    assert_eq!(repo.read("BUILD_NUMBER"), "7\n");
+}
