@@ -13,6 +13,7 @@ fn lines(n: usize, word: &str) -> String {
 /// A work tree and its git dir kept apart; `env` is what git commands need to find them.
 struct Shape {
     repo: TestRepo,
+    /// The work tree (a folder inside the test's temp folder).
     work: PathBuf,
     env: Vec<(String, PathBuf)>,
 }
@@ -227,4 +228,68 @@ fn a_held_lock_is_a_clear_error_after_a_short_wait() {
     assert!(err.contains("remove"), "{err}");
     assert!(waited >= std::time::Duration::from_secs(1), "{waited:?}");
     assert_eq!(repo.read("BUILD_NUMBER"), "7\n");
+}
+
+/// The merge driver does not depend on where the clone was when install ran.
+#[test]
+fn the_merge_driver_survives_moving_the_clone() {
+    let mut shape = Shape::new(|repo, top| {
+        let out = repo
+            .command("git")
+            .args(["init", "-q", "-b", "main"])
+            .arg(top.join("work"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        Vec::new()
+    });
+    shape.start();
+    let moved = shape.repo.child("moved");
+    std::fs::rename(&shape.work, &moved).unwrap();
+    shape.work = moved;
+
+    shape.git(&["checkout", "-q", "-b", "left"]);
+    shape.write("BUILD_NUMBER", "44\n");
+    shape.git(&["commit", "-q", "--no-verify", "-am", "chore: left"]);
+    shape.git(&["checkout", "-q", "main"]);
+    shape.write("BUILD_NUMBER", "42\n");
+    shape.git(&["commit", "-q", "--no-verify", "-am", "chore: right"]);
+    let out = shape.run("git", &["merge", "--no-edit", "left"]);
+    assert!(
+        out.status.success(),
+        "merge stopped: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    assert_eq!(shape.git(&["show", "HEAD:BUILD_NUMBER"]), "44\n");
+
+    let out = shape.run(bin(), &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("merge driver"), "{text}");
+}
+
+/// doctor runs the driver: one that cannot run is reported.
+#[test]
+fn doctor_reports_a_broken_merge_driver() {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "1\n");
+    repo.commit_file("src/lib.rs", "fn a() {}\n", "chore: start");
+    repo.install();
+    repo.cmd().arg("doctor").assert().success();
+    let stale = repo.child("gone/hooks/mpm-hooks");
+    let driver = format!("'{}' merge-build-number %O %A %B", stale.display());
+    repo.git(&["config", "merge.mpm-hooks-build-number.driver", &driver]);
+    let out = repo.cmd().arg("doctor").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("merge driver")),
+        "{text}"
+    );
+    repo.git(&["config", "--unset", "merge.mpm-hooks-build-number.driver"]);
+    let out = repo.cmd().arg("doctor").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
 }
