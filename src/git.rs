@@ -461,10 +461,15 @@ impl IndexEntry<'_> {
                 match form {
                     Form::Raw { bytes, at, extensions } => patched(&bytes, at, extensions, id, content.len()),
                     Form::Parsed(mut file) => {
+                        // gix-index writes neither version 4 nor a split index: git does those.
+                        let by_git = file.version() == gix_index::Version::V4 || file.link().is_some();
                         let unconflicted = gix_index::entry::Stage::Unconflicted;
                         let Some(entry) = file.entry_mut_by_path_and_stage(rel.into(), unconflicted) else {
                             return self.repo.stage_new(rel, content);
                         };
+                        if by_git {
+                            return self.repo.update_index(&path, rel, &id.to_string(), entry.mode.bits());
+                        }
                         entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
                         entry.stat.size = u32::try_from(content.len()).unwrap_or(u32::MAX);
                         // The cached tree of the top folder no longer matches; git rebuilds it
@@ -499,11 +504,38 @@ impl IndexEntry<'_> {
     }
 }
 
+impl Repo {
+    /// Stages the stored blob `id` as `rel` in the index file `index` with `git update-index`:
+    /// for the layouts that cannot be patched in place and that gix-index does not write.
+    fn update_index(&self, index: &Path, rel: &str, id: &str, mode: u32) -> Result<()> {
+        let info = format!("{mode:o},{id},{rel}");
+        let args = ["update-index", "--add", "--cacheinfo", info.as_str()];
+        let out = self
+            .git_command()
+            .env("GIT_INDEX_FILE", index)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::GitCommand {
+                args: args.join(" "),
+                message: format!("cannot start git: {e}"),
+            })?;
+        if !out.status.success() {
+            return Err(Error::GitCommand {
+                args: args.join(" "),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The offset of the stage-0 entry `path` in the index file `raw` and the offset of the first
-/// extension, when the file can be patched
-/// in place: index version 2 or 3, SHA-1 ids, and only extensions that are optional or the
-/// cache tree (no split index, sparse directories or end-of-entries table, whose contents
-/// depend on the entries' positions). `None` otherwise, and when `path` is not there.
+/// extension, when the file can be patched in place: index version 2, 3 or 4, SHA-1 ids, and
+/// only extensions that are optional or the cache tree (no split index, sparse directories or
+/// end-of-entries table, whose contents depend on the entries' positions). `None` otherwise,
+/// and when `path` is not there. Patching changes no entry's length, so a version 4 index (whose
+/// paths are stored as the difference from the previous entry's) stays version 4.
 fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
     let be32 = |at: usize| {
         raw.get(at..at + 4)
@@ -513,16 +545,30 @@ fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
         return None;
     }
     let version = be32(4)?;
-    if version != 2 && version != 3 {
+    if !(2..=4).contains(&version) {
         return None;
     }
     let count = be32(8)? as usize;
     let end = raw.len() - 20;
     let mut at = 12;
     let mut target = None;
+    // Version 4: the previous entry's path, which the next one strips a tail of and extends.
+    let mut name = Vec::new();
     for _ in 0..count {
         let flags = u16::from_be_bytes([*raw.get(at + 60)?, *raw.get(at + 61)?]);
-        let name_at = at + if version == 3 && flags & 0x4000 != 0 { 64 } else { 62 };
+        let name_at = at + if version >= 3 && flags & 0x4000 != 0 { 64 } else { 62 };
+        if version == 4 {
+            let (strip, used) = varint(raw.get(name_at..end)?)?;
+            let suffix_at = name_at + used;
+            let suffix_len = raw.get(suffix_at..end)?.iter().position(|&b| b == 0)?;
+            name.truncate(name.len().checked_sub(usize::try_from(strip).ok()?)?);
+            name.extend_from_slice(&raw[suffix_at..suffix_at + suffix_len]);
+            if name == path && (flags >> 12) & 3 == 0 {
+                target = Some(at);
+            }
+            at = suffix_at + suffix_len + 1;
+            continue;
+        }
         let name_len = raw.get(name_at..end)?.iter().position(|&b| b == 0)?;
         if &raw[name_at..name_at + name_len] == path && (flags >> 12) & 3 == 0 {
             target = Some(at);
@@ -545,6 +591,19 @@ fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
         at += 8 + len;
     }
     (at == end).then_some((target?, extensions))
+}
+
+/// git's varint (varint.c, as in pack offsets): the value and the bytes it took.
+fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut used = 0;
+    let mut c = *bytes.first()?;
+    let mut value = u64::from(c & 127);
+    while c & 128 != 0 {
+        used += 1;
+        c = *bytes.get(used)?;
+        value = value.checked_add(1)?.checked_mul(128)? + u64::from(c & 127);
+    }
+    Some((value, used + 1))
 }
 
 /// The cache tree's first record, the top folder's: "" NUL, "<entries> <subtrees>" LF, then
@@ -1470,7 +1529,7 @@ impl LoadedEntry {
             Form::Raw { bytes, at, .. } => {
                 let version = bytes.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
                 let flags = u16::from_be_bytes([bytes[at + 60], bytes[at + 61]]);
-                version == Some(3)
+                matches!(version, Some(3 | 4))
                     && flags & 0x4000 != 0
                     && bytes
                         .get(at + 62..at + 64)
@@ -1652,6 +1711,14 @@ diff --git a/one b/one\nindex 422c2b7..7be73ce 100644\n--- a/one\n+++ b/one\n@@ 
         assert_eq!(one.added[0].number, 2);
         assert_eq!(one.added[1].text, "--- c");
         assert_eq!(one.added[1].number, 3);
+    }
+
+    #[test]
+    fn varints_as_git_writes_them() {
+        assert_eq!(varint(&[5, 9]), Some((5, 1)));
+        assert_eq!(varint(&[0x80, 0x00]), Some((128, 2)));
+        assert_eq!(varint(&[0x81, 0x7f]), Some((383, 2)));
+        assert_eq!(varint(&[0x80]), None);
     }
 
     #[test]

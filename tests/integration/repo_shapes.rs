@@ -293,3 +293,107 @@ fn doctor_reports_a_broken_merge_driver() {
     let out = repo.cmd().arg("doctor").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+fn versioned() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "41\n");
+    for i in 0..30 {
+        repo.write(&format!("src/m{}/f{i}.rs", i % 4), "fn f() {}\n");
+    }
+    repo.write("docs/guide.md", "# guide\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "chore: start"]);
+    repo.install();
+    repo
+}
+
+/// Every index layout git writes goes through the build-number step and comes out as the user
+/// had it: the same index version, the number in the commit, `git fsck` clean; by `git add`
+/// then `git commit`, and by `git commit -a` (a temporary index git writes).
+#[test]
+fn every_index_layout_is_kept_by_the_build_number_step() {
+    let layouts: &[(&str, &[&[&str]])] = &[
+        ("v2", &[]),
+        ("v3", &[&["add", "-N", "later.rs"]]),
+        ("v4", &[&["update-index", "--index-version", "4"]]),
+        (
+            "split",
+            &[
+                &["config", "core.splitIndex", "true"],
+                &["update-index", "--split-index"],
+            ],
+        ),
+        (
+            "v4 split",
+            &[
+                &["update-index", "--index-version", "4"],
+                &["config", "core.splitIndex", "true"],
+                &["update-index", "--split-index"],
+            ],
+        ),
+        (
+            "sparse",
+            &[
+                &["sparse-checkout", "init", "--cone", "--sparse-index"],
+                &["sparse-checkout", "set", "src/m1"],
+            ],
+        ),
+        (
+            "v4 skipHash",
+            &[
+                &["update-index", "--index-version", "4"],
+                &["config", "index.skipHash", "true"],
+                &["update-index", "--really-refresh"],
+            ],
+        ),
+    ];
+    for (name, setup) in layouts {
+        // `commit -a` commits an intent-to-add file, leaving a v2 index: git's own doing.
+        for all in [false, true].into_iter().filter(|&all| !(all && *name == "v3")) {
+            let name = format!("{name}{}", if all { " (commit -a)" } else { "" });
+            let repo = versioned();
+            repo.write("later.rs", "// later\n");
+            for args in setup.iter() {
+                repo.git(args);
+            }
+            let version = repo.git(&["update-index", "--show-index-version"]);
+            repo.write("src/m1/f1.rs", &lines(12, "let x ="));
+            let out = if all {
+                repo.git_output(&["commit", "-q", "-a", "-m", "feat: big change"])
+            } else {
+                repo.git(&["add", "src/m1/f1.rs"]);
+                repo.commit("feat: big change")
+            };
+            assert!(out.status.success(), "{name}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("BUILD_NUMBER 41 -> 42"),
+                "{name}: {}",
+                stderr(&out)
+            );
+            assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n", "{name}");
+            assert_eq!(repo.git(&["show", "HEAD:src/m1/f1.rs"]), lines(12, "let x ="), "{name}");
+            assert_eq!(repo.git(&["update-index", "--show-index-version"]), version, "{name}");
+            assert_eq!(
+                repo.git(&["write-tree"]),
+                repo.git(&["rev-parse", "HEAD^{tree}"]),
+                "{name}"
+            );
+            let status = repo.git(&["status", "--porcelain"]);
+            let expected = if name.starts_with("v3") {
+                " A later.rs\n"
+            } else {
+                "?? later.rs\n"
+            };
+            assert_eq!(status, expected, "{name}");
+            repo.git(&["fsck", "--no-dangling", "--no-progress"]);
+            if name.starts_with("sparse") {
+                let sparse = repo.git(&["ls-files", "--sparse"]);
+                assert!(
+                    sparse.lines().any(|l| l.ends_with('/')),
+                    "{name}: no longer sparse: {sparse}"
+                );
+            }
+        }
+    }
+}
