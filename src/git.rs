@@ -57,7 +57,11 @@ impl Workspace {
 }
 
 pub struct Repo {
+    /// The repository as libgit2 sees it. libgit2 cannot open a SHA-256 repository: there it is
+    /// an empty stand-in that nothing reads (`git2()` refuses), and what the hooks, install,
+    /// doctor and the version commands need goes through git itself or the files.
     inner: git2::Repository,
+    sha256: bool,
     /// The work tree's top.
     pub root: PathBuf,
     /// This work tree's git dir (`.git`, or `.git/worktrees/<name>` in a linked worktree).
@@ -101,6 +105,7 @@ impl Repo {
         let inner = match git2::Repository::open_from_env() {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e),
             Err(e) => return Err(Error::git("cannot open the repository", e)),
         };
         let git_dir = absolute(inner.path());
@@ -130,10 +135,80 @@ impl Repo {
         let common_dir = absolute(inner.commondir());
         Ok(Repo {
             inner,
+            sha256: false,
             root,
             git_dir,
             common_dir,
         })
+    }
+
+    /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it.
+    fn discover_sha256(refused: git2::Error) -> Result<Repo> {
+        let args = [
+            "rev-parse",
+            "--show-object-format",
+            "--absolute-git-dir",
+            "--git-common-dir",
+            "--is-bare-repository",
+        ];
+        let out = Command::new("git").args(args).output().map_err(|e| Error::GitCommand {
+            args: args.join(" "),
+            message: format!("cannot start git: {e}"),
+        })?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        let [format, git_dir, common_dir, bare] = lines[..] else {
+            return Err(Error::git("cannot open the repository", refused));
+        };
+        if !out.status.success() || format != "sha256" {
+            return Err(Error::git("cannot open the repository", refused));
+        }
+        let git_dir = absolute(Path::new(git_dir));
+        let common_dir = absolute(Path::new(common_dir));
+        if bare == "true" {
+            return Err(Error::BareRepository { path: git_dir });
+        }
+        let top = Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end_matches('\n').to_string());
+        let Some(top) = top else {
+            return Err(Error::BareRepository { path: git_dir });
+        };
+        let fail = |e| Error::git("cannot open the repository", e);
+        Ok(Repo {
+            inner: git2::Repository::from_odb(git2::Odb::new().map_err(fail)?).map_err(fail)?,
+            sha256: true,
+            root: absolute(Path::new(&top)),
+            git_dir,
+            common_dir,
+        })
+    }
+
+    /// Whether the repository's objects are SHA-256 ones.
+    pub fn is_sha256(&self) -> bool {
+        self.sha256
+    }
+
+    /// libgit2's view of the repository, for `what`; a SHA-256 repository is refused with one
+    /// clear line.
+    fn git2(&self, what: &str) -> Result<&git2::Repository> {
+        if self.sha256 {
+            return Err(Error::Sha256 { what: what.into() });
+        }
+        Ok(&self.inner)
+    }
+
+    /// The configuration git reads (system, global, the repository's).
+    fn config(&self) -> std::result::Result<git2::Config, git2::Error> {
+        if !self.sha256 {
+            return self.inner.config();
+        }
+        let mut config = git2::Config::open_default()?;
+        config.add_file(&self.common_dir.join("config"), git2::ConfigLevel::Local, false)?;
+        Ok(config)
     }
 
     /// `git` run in the work tree's top. When the repository was found through `GIT_DIR`, the
@@ -149,10 +224,14 @@ impl Repo {
     }
 
     pub fn config_string(&self, key: &str) -> Option<String> {
-        self.inner.config().ok()?.get_string(key).ok()
+        self.config().ok()?.get_string(key).ok()
     }
 
     fn local_config(&self) -> Result<git2::Config> {
+        if self.sha256 {
+            return git2::Config::open(&self.common_dir.join("config"))
+                .map_err(|e| Error::git("cannot open .git/config", e));
+        }
         self.inner
             .config()
             .and_then(|c| c.open_level(git2::ConfigLevel::Local))
@@ -187,6 +266,9 @@ impl Repo {
 
     pub fn state(&self) -> GitState {
         use git2::RepositoryState as S;
+        if self.sha256 {
+            return self.state_from_files();
+        }
         match self.inner.state() {
             S::Clean => GitState::Normal,
             S::Merge => GitState::Merge,
@@ -194,6 +276,30 @@ impl Repo {
             S::CherryPick | S::CherryPickSequence => GitState::CherryPick,
             S::Revert | S::RevertSequence => GitState::Revert,
             S::Bisect | S::ApplyMailbox => GitState::Other,
+        }
+    }
+
+    /// What git is in the middle of, from the files it leaves in the git dir (as libgit2 tells).
+    fn state_from_files(&self) -> GitState {
+        let has = |name: &str| self.git_dir.join(name).exists();
+        if has("rebase-merge") {
+            GitState::Rebase
+        } else if has("rebase-apply") {
+            if has("rebase-apply/applying") {
+                GitState::Other
+            } else {
+                GitState::Rebase
+            }
+        } else if has("MERGE_HEAD") {
+            GitState::Merge
+        } else if has("REVERT_HEAD") {
+            GitState::Revert
+        } else if has("CHERRY_PICK_HEAD") {
+            GitState::CherryPick
+        } else if has("BISECT_LOG") {
+            GitState::Other
+        } else {
+            GitState::Normal
         }
     }
 
@@ -229,6 +335,7 @@ impl Repo {
 
     /// Opens that index through git2.
     fn index(&self) -> Result<git2::Index> {
+        self.git2("the work tree's unstaged changes")?;
         if std::env::var_os("GIT_INDEX_FILE").is_none() {
             return self.inner.index().map_err(|e| Error::git("cannot open the index", e));
         }
@@ -296,6 +403,11 @@ enum Form {
         extensions: usize,
     },
     Parsed(Box<gix_index::File>),
+    /// An index of SHA-256 ids (neither the patch nor gix-index as built here reads those):
+    /// staged through git, with the entry's mode.
+    Sha256 {
+        mode: u32,
+    },
 }
 
 fn stamp(meta: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>, u64) {
@@ -331,7 +443,13 @@ impl LoadedEntry {
                 at,
                 extensions,
             },
-            None => Form::Parsed(Box::new(parse_index(&path, raw.is_empty())?)),
+            None => match parse_index(&path, raw.is_empty()) {
+                Ok(file) => Form::Parsed(Box::new(file)),
+                Err(_) if is_sha256_index(&raw) => Form::Sha256 {
+                    mode: sha256_entry_mode(&raw, rel.as_bytes()).unwrap_or(0o100644),
+                },
+                Err(e) => return Err(e),
+            },
         };
         Ok(LoadedEntry {
             path,
@@ -350,6 +468,8 @@ impl LoadedEntry {
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)?
                 .id
                 .as_slice(),
+            // Not a git2 id: the caller takes the entry as not staged apart from the work tree.
+            Form::Sha256 { .. } => return None,
         };
         git2::Oid::from_bytes(bytes).ok()
     }
@@ -390,6 +510,41 @@ fn parse_index(path: &Path, missing: bool) -> Result<gix_index::File> {
             source: None,
         }),
     }
+}
+
+/// Whether `raw` is an index file of SHA-256 ids: its trailing checksum is the SHA-256 of the
+/// rest (or null, under `index.skipHash`).
+fn is_sha256_index(raw: &[u8]) -> bool {
+    if raw.len() < 12 + 32 || &raw[..4] != b"DIRC" {
+        return false;
+    }
+    let (body, sum) = raw.split_at(raw.len() - 32);
+    sum.iter().all(|&b| b == 0) || <sha2::Sha256 as sha2::Digest>::digest(body).as_slice() == sum
+}
+
+/// The mode of the stage-0 entry `path` in a SHA-256 index of version 2 or 3 (entries: 40 bytes
+/// of stat data, of which the mode is bytes 24..28, a 32-byte id, flags, the path, padding).
+fn sha256_entry_mode(raw: &[u8], path: &[u8]) -> Option<u32> {
+    let be32 = |at: usize| {
+        raw.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let version = be32(4)?;
+    if version != 2 && version != 3 {
+        return None;
+    }
+    let end = raw.len() - 32;
+    let mut at = 12;
+    for _ in 0..be32(8)? {
+        let flags = u16::from_be_bytes([*raw.get(at + 72)?, *raw.get(at + 73)?]);
+        let name_at = at + if version == 3 && flags & 0x4000 != 0 { 76 } else { 74 };
+        let name_len = raw.get(name_at..end)?.iter().position(|&b| b == 0)?;
+        if &raw[name_at..name_at + name_len] == path && (flags >> 12) & 3 == 0 {
+            return be32(at + 24);
+        }
+        at += (name_at - at + name_len + 8) & !7;
+    }
+    None
 }
 
 fn is_null_checksum(index: &[u8]) -> bool {
@@ -434,7 +589,7 @@ impl IndexEntry<'_> {
         };
         let blob = self
             .repo
-            .inner
+            .git2("reading the index")?
             .find_blob(id)
             .map_err(|e| Error::git(format!("cannot read {} from the index", self.loaded.rel), e))?;
         Ok(Some(blob.content().to_vec()))
@@ -446,6 +601,10 @@ impl IndexEntry<'_> {
             path, rel, form, ready, ..
         } = self.loaded;
         let rel = rel.as_str();
+        if let Form::Sha256 { mode } = form {
+            let id = self.repo.hash_object(content)?;
+            return self.repo.update_index(&path, rel, &id, mode);
+        }
         let fail = |e: &dyn std::fmt::Display| Error::Git {
             message: format!("cannot stage {rel}: {e}"),
             source: None,
@@ -455,11 +614,13 @@ impl IndexEntry<'_> {
             _ => {
                 let id = self
                     .repo
-                    .inner
+                    .git2("storing a blob")?
                     .blob(content)
                     .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
                 match form {
                     Form::Raw { bytes, at, extensions } => patched(&bytes, at, extensions, id, content.len()),
+                    // Staged through git above.
+                    Form::Sha256 { .. } => return Err(Error::Sha256 { what: "staging".into() }),
                     Form::Parsed(mut file) => {
                         // gix-index writes neither version 4 nor a split index: git does those.
                         let by_git = file.version() == gix_index::Version::V4 || file.link().is_some();
@@ -505,6 +666,33 @@ impl IndexEntry<'_> {
 }
 
 impl Repo {
+    /// Stores `content` as a blob with `git hash-object -w`; returns its id in hex.
+    fn hash_object(&self, content: &[u8]) -> Result<String> {
+        use std::io::Write;
+        let args = "hash-object -w --stdin";
+        let failed = |message: String| Error::GitCommand {
+            args: args.into(),
+            message,
+        };
+        let mut child = self
+            .git_command()
+            .args(args.split(' '))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(format!("cannot start git: {e}")))?;
+        let written = child.stdin.take().expect("stdin is piped").write_all(content);
+        let out = child
+            .wait_with_output()
+            .map_err(|e| failed(format!("cannot wait for git: {e}")))?;
+        written.map_err(|e| failed(format!("cannot write to git: {e}")))?;
+        if !out.status.success() {
+            return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
     /// Stages the stored blob `id` as `rel` in the index file `index` with `git update-index`:
     /// for the layouts that cannot be patched in place and that gix-index does not write.
     fn update_index(&self, index: &Path, rel: &str, id: &str, mode: u32) -> Result<()> {
@@ -705,11 +893,11 @@ impl Repo {
 
     /// The branch HEAD is on, or `None` when HEAD is detached.
     pub fn branch(&self) -> Result<Option<String>> {
-        if self.inner.head_detached().unwrap_or(false) {
+        let inner = self.git2("reading the branch")?;
+        if inner.head_detached().unwrap_or(false) {
             return Ok(None);
         }
-        match self
-            .inner
+        match inner
             .find_reference("HEAD")
             .map(|r| r.symbolic_target().map(str::to_string))
         {
@@ -744,19 +932,28 @@ impl Repo {
 
     /// Whether `ancestor` is in `of`'s history.
     pub fn is_ancestor(&self, ancestor: git2::Oid, of: git2::Oid) -> bool {
-        self.inner.graph_descendant_of(of, ancestor).unwrap_or(false)
+        self.git2("walking history")
+            .is_ok_and(|inner| inner.graph_descendant_of(of, ancestor).unwrap_or(false))
     }
 
     /// The commit a tag points to, if the tag exists.
     pub fn tag_commit(&self, name: &str) -> Option<git2::Oid> {
-        let reference = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        let reference = self
+            .git2("reading tags")
+            .ok()?
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?;
         reference.peel_to_commit().ok().map(|c| c.id())
     }
 
     /// The day a tag was made (YYYY-MM-DD, in the tagger's time zone): the tagger's date for an
     /// annotated tag, the commit's date for a lightweight one.
     pub fn tag_date(&self, name: &str) -> Option<String> {
-        let reference = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        let reference = self
+            .git2("reading tags")
+            .ok()?
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?;
         let when = match reference.peel_to_tag().ok().and_then(|t| t.tagger().map(|s| s.when())) {
             Some(when) => when,
             None => reference.peel_to_commit().ok()?.committer().when(),
@@ -824,15 +1021,15 @@ impl Repo {
     /// Version tags reachable from HEAD, nearest first: (tag name, version, commit).
     pub fn version_tags(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
         let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
-        let names = self
-            .inner
+        let inner = self.git2("reading tags")?;
+        let names = inner
             .tag_names(Some(&format!("{prefix}*")))
             .map_err(|e| Error::git("cannot list tags", e))?;
         for name in names.iter().flatten() {
             let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
                 continue;
             };
-            let Ok(obj) = self.inner.revparse_single(&format!("refs/tags/{name}")) else {
+            let Ok(obj) = inner.revparse_single(&format!("refs/tags/{name}")) else {
                 continue;
             };
             if let Ok(commit) = obj.peel_to_commit() {
@@ -846,7 +1043,7 @@ impl Repo {
         let Some(head) = self.head_commit()? else {
             return Ok(found);
         };
-        let mut walk = self.inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
+        let mut walk = inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
             .map_err(|e| Error::git("cannot walk history", e))?;
         walk.push(head).map_err(|e| Error::git("cannot walk history", e))?;
@@ -860,7 +1057,7 @@ impl Repo {
     }
 
     pub fn head_commit(&self) -> Result<Option<git2::Oid>> {
-        match self.inner.head() {
+        match self.git2("reading HEAD")?.head() {
             Ok(r) => Ok(r.target()),
             Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(Error::git("cannot read HEAD", e)),
@@ -868,7 +1065,7 @@ impl Repo {
     }
 
     pub fn resolve(&self, rev: &str) -> Result<git2::Oid> {
-        self.inner
+        self.git2("resolving revisions")?
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
             .map(|c| c.id())
@@ -979,7 +1176,8 @@ impl Repo {
         mut f: impl FnMut(&str, &str, &[AddedLine]),
     ) -> Result<usize> {
         let werr = |e| Error::git("cannot walk history", e);
-        let mut walk = self.inner.revwalk().map_err(werr)?;
+        let inner = self.git2("walking history")?;
+        let mut walk = inner.revwalk().map_err(werr)?;
         match range.split_once("..") {
             Some((from, to)) => {
                 walk.push(self.resolve(if to.is_empty() { "HEAD" } else { to })?)
@@ -992,7 +1190,7 @@ impl Repo {
         opts.context_lines(0);
         let mut count = 0;
         for oid in walk {
-            let commit = self.inner.find_commit(oid.map_err(werr)?).map_err(werr)?;
+            let commit = inner.find_commit(oid.map_err(werr)?).map_err(werr)?;
             let time = commit.time().seconds();
             if since.is_some_and(|s| time < s) || until.is_some_and(|u| time > u) {
                 continue;
@@ -1000,8 +1198,7 @@ impl Repo {
             count += 1;
             let tree = commit.tree().map_err(werr)?;
             let parent = commit.parents().next().map(|p| p.tree()).transpose().map_err(werr)?;
-            let diff = self
-                .inner
+            let diff = inner
                 .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
                 .map_err(werr)?;
             let id = commit.id().to_string();
@@ -1538,6 +1735,7 @@ impl LoadedEntry {
             Form::Parsed(file) => file
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)
                 .is_some_and(|e| e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD)),
+            Form::Sha256 { .. } => false,
         }
     }
 }

@@ -397,3 +397,46 @@ fn every_index_layout_is_kept_by_the_build_number_step() {
         }
     }
 }
+
+/// A SHA-256 repository: install, a real commit through both hooks (the number incremented and
+/// staged), the version commands and doctor work; what does not work yet says so in one line.
+#[test]
+fn a_sha256_repository_commits_through_the_hooks() {
+    let repo = TestRepo::bare_dir();
+    repo.git(&["init", "-q", "-b", "main", "--object-format=sha256"]);
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "41\n");
+    repo.git(&["add", "VERSION", "BUILD_NUMBER"]);
+    repo.commit_file("src/lib.rs", "fn a() {}\n", "chore: start");
+    repo.install();
+
+    repo.write("src/big.rs", &lines(12, "let x ="));
+    repo.git(&["add", "src/big.rs"]);
+    let out = repo.commit("not a conventional message");
+    assert!(!out.status.success(), "commit-msg did not run: {}", stderr(&out));
+    assert!(stderr(&out).contains("commit-msg"), "{}", stderr(&out));
+    let out = repo.commit("feat: big change");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("secrets ok") && stderr(&out).contains("BUILD_NUMBER 41 -> 42"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
+    assert_eq!(repo.read("BUILD_NUMBER"), "42\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    repo.git(&["fsck", "--no-dangling", "--no-progress"]);
+    assert_eq!(repo.git(&["rev-parse", "--show-object-format"]), "sha256\n");
+
+    repo.cmd().args(["version"]).assert().success();
+    repo.cmd().args(["version", "increment-build"]).assert().success();
+    assert_eq!(repo.read("BUILD_NUMBER"), "43\n");
+    let out = repo.cmd().arg("doctor").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let out = repo.cmd().arg("lint-commits").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("SHA-256 repositories are not supported"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
