@@ -112,11 +112,9 @@ impl Repo {
         let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
         let root = if let Some(tree) = env("GIT_WORK_TREE") {
             absolute(Path::new(&tree))
-        } else if let Some(tree) = inner
-            .config()
-            .ok()
+        } else if let Some(tree) = env("GIT_DIR")
+            .and_then(|_| inner.config().ok())
             .and_then(|c| c.get_path("core.worktree").ok())
-            .filter(|_| env("GIT_DIR").is_some())
         {
             absolute(&git_dir.join(tree))
         } else if let (Some(_), Some(_)) = (env("GIT_DIR"), inner.workdir()) {
@@ -666,31 +664,122 @@ impl IndexEntry<'_> {
 }
 
 impl Repo {
-    /// Stores `content` as a blob with `git hash-object -w`; returns its id in hex.
-    fn hash_object(&self, content: &[u8]) -> Result<String> {
+    /// Runs git with `args` in the work tree, `input` on its stdin; returns its stdout.
+    fn run_git_input(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
         use std::io::Write;
-        let args = "hash-object -w --stdin";
         let failed = |message: String| Error::GitCommand {
-            args: args.into(),
+            args: args.join(" "),
             message,
         };
         let mut child = self
             .git_command()
-            .args(args.split(' '))
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| failed(format!("cannot start git: {e}")))?;
-        let written = child.stdin.take().expect("stdin is piped").write_all(content);
+        // Written on the side, so that git never blocks on a full stdout pipe meanwhile.
+        let mut stdin = child.stdin.take().ok_or_else(|| failed("no stdin".into()))?;
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
         let out = child
             .wait_with_output()
             .map_err(|e| failed(format!("cannot wait for git: {e}")))?;
-        written.map_err(|e| failed(format!("cannot write to git: {e}")))?;
+        let written = writer.join().unwrap_or(Ok(()));
         if !out.status.success() {
             return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
         }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        written.map_err(|e| failed(format!("cannot write to git: {e}")))?;
+        Ok(out.stdout)
+    }
+
+    /// Stores `content` as a blob with `git hash-object -w`; returns its id in hex.
+    fn hash_object(&self, content: &[u8]) -> Result<String> {
+        let out = self.run_git_input(&["hash-object", "-w", "--stdin"], content)?;
+        Ok(String::from_utf8_lossy(&out).trim().to_string())
+    }
+
+    /// `git ARGS -- PATHS`, the paths taken literally (no pathspec magic or globs).
+    fn run_git_paths(&self, args: &[&str], paths: &[String]) -> Result<Vec<u8>> {
+        let mut all: Vec<&str> = vec!["--literal-pathspecs"];
+        all.extend_from_slice(args);
+        all.push("--");
+        all.extend(paths.iter().map(String::as_str));
+        self.run_git(&all)
+    }
+}
+
+/// The work tree against the index through git itself, for SHA-256 repositories (libgit2
+/// cannot open them): each method of the "work tree against the index" block has its
+/// counterpart here, to dispatch to when [`Repo::is_sha256`]. The index is GIT_INDEX_FILE when
+/// git set one, as there.
+impl Repo {
+    /// Which of `paths` differ between the work tree and the index.
+    pub fn unstaged_by_git(&self, paths: &[String]) -> Result<Vec<String>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = self.run_git_paths(&["diff", "--name-only", "-z", "--no-ext-diff", "--no-relative"], paths)?;
+        Ok(out
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect())
+    }
+
+    /// The work tree's changes to `paths` as a binary patch that `apply_patch_by_git` takes back.
+    pub fn unstaged_patch_by_git(&self, paths: &[String]) -> Result<Vec<u8>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run_git_paths(
+            &[
+                "diff",
+                "--binary",
+                "--full-index",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--no-relative",
+            ],
+            paths,
+        )
+    }
+
+    /// Makes the work tree's `paths` match the index.
+    pub fn checkout_index_by_git(&self, paths: &[String]) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        self.run_git_paths(&["checkout-index", "-f"], paths).map(|_| ())
+    }
+
+    /// Applies a patch made by `unstaged_patch_by_git` to the work tree.
+    pub fn apply_patch_by_git(&self, patch: &[u8]) -> Result<()> {
+        if patch.is_empty() {
+            return Ok(());
+        }
+        self.run_git_input(&["apply", "--binary", "--whitespace=nowarn", "-"], patch)
+            .map(|_| ())
+    }
+
+    /// Every path in the index.
+    pub fn tracked_by_git(&self) -> Result<Vec<String>> {
+        let out = self.run_git(&["ls-files", "-z", "--cached"])?;
+        Ok(out
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect())
+    }
+
+    /// Stages the work-tree content of `paths` (a deleted file is removed from the index).
+    pub fn stage_paths_by_git(&self, paths: &[String]) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        self.run_git_paths(&["add", "-A"], paths).map(|_| ())
     }
 
     /// Stages the stored blob `id` as `rel` in the index file `index` with `git update-index`:
