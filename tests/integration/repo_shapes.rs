@@ -427,10 +427,19 @@ fn a_sha256_repository_commits_through_the_hooks() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     repo.git(&["fsck", "--no-dangling", "--no-progress"]);
     assert_eq!(repo.git(&["rev-parse", "--show-object-format"]), "sha256\n");
+    // `commit -a`: git's temporary index, in version 4.
+    repo.git(&["update-index", "--index-version", "4"]);
+    repo.write("src/big.rs", &lines(14, "let y ="));
+    let out = repo.git_output(&["commit", "-q", "-a", "-m", "feat: bigger"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "43\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(repo.git(&["update-index", "--show-index-version"]), "4\n");
+    repo.git(&["fsck", "--no-dangling", "--no-progress"]);
 
     repo.cmd().args(["version"]).assert().success();
     repo.cmd().args(["version", "increment-build"]).assert().success();
-    assert_eq!(repo.read("BUILD_NUMBER"), "43\n");
+    assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
     let out = repo.cmd().arg("doctor").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
