@@ -582,6 +582,9 @@ impl IndexEntry<'_> {
 
     /// The staged content, if the path is in the index.
     pub fn content(&self) -> Result<Option<Vec<u8>>> {
+        if let Form::Sha256 { .. } = self.loaded.form {
+            return Ok(self.repo.staged_blob_by_git(&self.loaded.path, &self.loaded.rel));
+        }
         let Some(id) = self.id() else {
             return Ok(None);
         };
@@ -692,6 +695,20 @@ impl Repo {
         }
         written.map_err(|e| failed(format!("cannot write to git: {e}")))?;
         Ok(out.stdout)
+    }
+
+    /// The content staged for `rel` in the index file `index`, read by git (`None` when the
+    /// path is not there).
+    fn staged_blob_by_git(&self, index: &Path, rel: &str) -> Option<Vec<u8>> {
+        let out = self
+            .git_command()
+            .env("GIT_INDEX_FILE", index)
+            .args(["cat-file", "blob", &format!(":{rel}")])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
     }
 
     /// Stores `content` as a blob with `git hash-object -w`; returns its id in hex.

@@ -437,6 +437,20 @@ fn a_sha256_repository_commits_through_the_hooks() {
     assert_eq!(repo.git(&["update-index", "--show-index-version"]), "4\n");
     repo.git(&["fsck", "--no-dangling", "--no-progress"]);
 
+    // An unstaged edit of BUILD_NUMBER is left alone, as in a SHA-1 repository.
+    repo.write("BUILD_NUMBER", "50\n");
+    repo.write("src/more.rs", &lines(12, "let z ="));
+    repo.git(&["add", "src/more.rs"]);
+    let out = repo.commit("feat: more");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unstaged changes: not incremented"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "43\n");
+    repo.write("BUILD_NUMBER", "43\n");
+
     repo.cmd().args(["version"]).assert().success();
     repo.cmd().args(["version", "increment-build"]).assert().success();
     assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
