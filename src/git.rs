@@ -333,7 +333,7 @@ impl Repo {
 
     /// Opens that index through git2.
     fn index(&self) -> Result<git2::Index> {
-        self.git2("the work tree's unstaged changes")?;
+        self.git2("reading the index")?;
         if std::env::var_os("GIT_INDEX_FILE").is_none() {
             return self.inner.index().map_err(|e| Error::git("cannot open the index", e));
         }
