@@ -1038,12 +1038,21 @@ impl Repo {
 
     /// Whether `ancestor` is in `of`'s history.
     pub fn is_ancestor(&self, ancestor: git2::Oid, of: git2::Oid) -> bool {
+        if self.sha256 {
+            let (a, o) = (ancestor.to_string(), of.to_string());
+            return ancestor != of && self.run_git(&["merge-base", "--is-ancestor", &a, &o]).is_ok();
+        }
         self.git2("walking history")
             .is_ok_and(|inner| inner.graph_descendant_of(of, ancestor).unwrap_or(false))
     }
 
     /// The commit a tag points to, if the tag exists.
     pub fn tag_commit(&self, name: &str) -> Option<git2::Oid> {
+        if self.sha256 {
+            let peeled = format!("refs/tags/{name}^{{commit}}");
+            let out = self.run_git(&["rev-parse", "--verify", "--quiet", &peeled]).ok()?;
+            return abbreviated(String::from_utf8_lossy(&out).trim());
+        }
         let reference = self
             .git2("reading tags")
             .ok()?
@@ -1055,6 +1064,17 @@ impl Repo {
     /// The day a tag was made (YYYY-MM-DD, in the tagger's time zone): the tagger's date for an
     /// annotated tag, the commit's date for a lightweight one.
     pub fn tag_date(&self, name: &str) -> Option<String> {
+        if self.sha256 {
+            let out = self
+                .run_git(&[
+                    "for-each-ref",
+                    "--format=%(taggerdate:short)%(*committerdate:short)%(committerdate:short)",
+                    &format!("refs/tags/{name}"),
+                ])
+                .ok()?;
+            let text = String::from_utf8_lossy(&out);
+            return text.get(..10).map(str::to_string);
+        }
         let reference = self
             .git2("reading tags")
             .ok()?
@@ -1124,8 +1144,12 @@ impl Repo {
         self.run_git(&args).map(|_| ())
     }
 
-    /// Version tags reachable from HEAD, nearest first: (tag name, version, commit).
+    /// Version tags reachable from HEAD, nearest first: (tag name, version, commit). In a
+    /// SHA-256 repository, through git, the commits as [`Repo::head_commit`] gives them.
     pub fn version_tags(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+        if self.sha256 {
+            return self.version_tags_by_git(prefix);
+        }
         let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
         let inner = self.git2("reading tags")?;
         let names = inner
@@ -1162,7 +1186,25 @@ impl Repo {
         Ok(found)
     }
 
+    /// The commit HEAD points to (`None` on an unborn branch). In a SHA-256 repository the id is
+    /// the commit's first 20 bytes (all a `git2::Oid` holds): an abbreviation that git resolves,
+    /// fit for handing back to the git commands here ([`Repo::commits`]), never to libgit2.
     pub fn head_commit(&self) -> Result<Option<git2::Oid>> {
+        if self.sha256 {
+            let out = self
+                .git_command()
+                .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+                .output()
+                .map_err(|e| Error::GitCommand {
+                    args: "rev-parse HEAD".into(),
+                    message: format!("cannot start git: {e}"),
+                })?;
+            return Ok(out
+                .status
+                .success()
+                .then(|| abbreviated(String::from_utf8_lossy(&out.stdout).trim()))
+                .flatten());
+        }
         match self.git2("reading HEAD")?.head() {
             Ok(r) => Ok(r.target()),
             Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
@@ -1171,6 +1213,19 @@ impl Repo {
     }
 
     pub fn resolve(&self, rev: &str) -> Result<git2::Oid> {
+        if self.sha256 {
+            let peeled = format!("{rev}^{{commit}}");
+            let out = self
+                .run_git(&["rev-parse", "--verify", "--end-of-options", &peeled])
+                .map_err(|_| Error::GitCommand {
+                    args: format!("rev-parse {rev}"),
+                    message: format!("cannot resolve `{rev}`"),
+                })?;
+            return abbreviated(String::from_utf8_lossy(&out).trim()).ok_or_else(|| Error::GitCommand {
+                args: format!("rev-parse {rev}"),
+                message: format!("cannot resolve `{rev}`"),
+            });
+        }
         self.git2("resolving revisions")?
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
@@ -1596,6 +1651,57 @@ fn index_error(path: &Path, e: git2::Error) -> Error {
         message: format!("cannot stage {}{hint}", path.display()),
         source: Some(e),
     }
+}
+
+impl Repo {
+    /// [`Repo::version_tags`] through git: the tags under `prefix` merged into HEAD, ordered by
+    /// where their commits come in `git rev-list --topo-order HEAD`.
+    fn version_tags_by_git(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+        let pattern = format!("refs/tags/{prefix}*");
+        let out = self.run_git(&[
+            "for-each-ref",
+            "--merged=HEAD",
+            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
+            &pattern,
+        ])?;
+        let mut by_commit: HashMap<String, Vec<(String, semver::Version)>> = HashMap::new();
+        for line in String::from_utf8_lossy(&out).lines() {
+            let mut fields = line.split('\0');
+            let (Some(name), Some(object), peeled) = (fields.next(), fields.next(), fields.next()) else {
+                continue;
+            };
+            let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
+                continue;
+            };
+            let commit = peeled.filter(|p| !p.is_empty()).unwrap_or(object);
+            by_commit
+                .entry(commit.to_string())
+                .or_default()
+                .push((name.to_string(), v));
+        }
+        let mut found = Vec::new();
+        if by_commit.is_empty() {
+            return Ok(found);
+        }
+        let walk = self.run_git(&["rev-list", "--topo-order", "--date-order", "HEAD", "--"])?;
+        for id in String::from_utf8_lossy(&walk).lines() {
+            if let Some(mut tags) = by_commit.remove(id) {
+                tags.sort_by(|a, b| b.1.cmp(&a.1));
+                let Some(oid) = abbreviated(id) else { continue };
+                found.extend(tags.into_iter().map(|(n, v)| (n, v, oid)));
+                if by_commit.is_empty() {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A commit id in hex as a `git2::Oid`: a SHA-1 id whole, a SHA-256 one cut to its first 20
+/// bytes, an abbreviation git resolves.
+fn abbreviated(hex: &str) -> Option<git2::Oid> {
+    git2::Oid::from_str(hex.get(..40)?).ok()
 }
 
 /// Today, YYYY-MM-DD, in the local time zone (libgit2 works out the offset).

@@ -452,12 +452,35 @@ fn a_sha256_repository_commits_through_the_hooks() {
     repo.write("BUILD_NUMBER", "43\n");
 
     repo.cmd().args(["version"]).assert().success();
+    let out = repo.cmd().args(["version", "next"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("1.1.0\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    repo.git(&["tag", "-a", "v1.1.0", "-m", "v1.1.0", "HEAD"]);
+    let out = repo.cmd().args(["version", "next", "--json"]).output().unwrap();
+    let next: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (next["tag"].as_str(), next["commits"].as_u64()),
+        (Some("v1.1.0"), Some(0)),
+        "{next}"
+    );
     repo.cmd().args(["version", "increment-build"]).assert().success();
     assert_eq!(repo.read("BUILD_NUMBER"), "44\n");
     let out = repo.cmd().arg("doctor").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
-    let out = repo.cmd().arg("lint-commits").output().unwrap();
+    repo.cmd().arg("lint-commits").assert().success();
+    let out = repo.cmd().args(["changelog", "--from", "v1.1.0~1"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("- more ("),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = repo.cmd().args(["release", "--dry-run"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("SHA-256 repositories are not supported"), "{err}");
