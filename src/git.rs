@@ -176,6 +176,7 @@ impl Repo {
             return Err(Error::BareRepository { path: git_dir });
         };
         let fail = |e| Error::git("cannot open the repository", e);
+        SHA256_OBJECTS.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(Repo {
             inner: git2::Repository::from_odb(git2::Odb::new().map_err(fail)?).map_err(fail)?,
             sha256: true,
@@ -357,8 +358,19 @@ impl Repo {
     }
 }
 
-/// The id git gives `content` as a blob.
+/// Set when the process works in a SHA-256 repository (one repository per process).
+static SHA256_OBJECTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The id git gives `content` as a blob. In a SHA-256 repository, its first 20 bytes (all a
+/// `git2::Oid` holds), as [`LoadedEntry::id`] gives an entry's there: the two compare.
 pub fn blob_id(content: &[u8]) -> git2::Oid {
+    if SHA256_OBJECTS.load(std::sync::atomic::Ordering::Relaxed) {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(format!("blob {}\0", content.len()).as_bytes());
+        hasher.update(content);
+        return git2::Oid::from_bytes(&hasher.finalize()[..20]).unwrap_or_else(|_| git2::Oid::zero());
+    }
     git2::Oid::hash_object(git2::ObjectType::Blob, content).unwrap_or_else(|_| git2::Oid::zero())
 }
 
@@ -366,6 +378,11 @@ pub fn blob_id(content: &[u8]) -> git2::Oid {
 /// opened on its own: a git2 repository handle cannot be shared between threads, and an
 /// object database alone reads no configuration.
 pub fn store_blob(objects: &Path, content: &[u8]) -> Result<git2::Oid> {
+    if SHA256_OBJECTS.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Error::Sha256 {
+            what: "storing a blob with libgit2".into(),
+        });
+    }
     let fail = |e| Error::git("cannot store a blob", e);
     let odb = git2::Odb::new().map_err(fail)?;
     odb.add_disk_alternate(&objects.to_string_lossy()).map_err(fail)?;
@@ -405,6 +422,7 @@ enum Form {
     /// staged through git, with the entry's mode.
     Sha256 {
         mode: u32,
+        id: Option<git2::Oid>,
     },
 }
 
@@ -443,8 +461,12 @@ impl LoadedEntry {
             },
             None => match parse_index(&path, raw.is_empty()) {
                 Ok(file) => Form::Parsed(Box::new(file)),
-                Err(_) if is_sha256_index(&raw) => Form::Sha256 {
-                    mode: sha256_entry_mode(&raw, rel.as_bytes()).unwrap_or(0o100644),
+                Err(_) if is_sha256_index(&raw) => match sha256_entry(&raw, rel.as_bytes()) {
+                    Some((mode, id)) => Form::Sha256 { mode, id: Some(id) },
+                    None => Form::Sha256 {
+                        mode: 0o100644,
+                        id: None,
+                    },
                 },
                 Err(e) => return Err(e),
             },
@@ -466,8 +488,7 @@ impl LoadedEntry {
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)?
                 .id
                 .as_slice(),
-            // Not a git2 id: the caller takes the entry as not staged apart from the work tree.
-            Form::Sha256 { .. } => return None,
+            Form::Sha256 { id, .. } => return *id,
         };
         git2::Oid::from_bytes(bytes).ok()
     }
@@ -520,29 +541,12 @@ fn is_sha256_index(raw: &[u8]) -> bool {
     sum.iter().all(|&b| b == 0) || <sha2::Sha256 as sha2::Digest>::digest(body).as_slice() == sum
 }
 
-/// The mode of the stage-0 entry `path` in a SHA-256 index of version 2 or 3 (entries: 40 bytes
-/// of stat data, of which the mode is bytes 24..28, a 32-byte id, flags, the path, padding).
-fn sha256_entry_mode(raw: &[u8], path: &[u8]) -> Option<u32> {
-    let be32 = |at: usize| {
-        raw.get(at..at + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let version = be32(4)?;
-    if version != 2 && version != 3 {
-        return None;
-    }
-    let end = raw.len() - 32;
-    let mut at = 12;
-    for _ in 0..be32(8)? {
-        let flags = u16::from_be_bytes([*raw.get(at + 72)?, *raw.get(at + 73)?]);
-        let name_at = at + if version == 3 && flags & 0x4000 != 0 { 76 } else { 74 };
-        let name_len = raw.get(name_at..end)?.iter().position(|&b| b == 0)?;
-        if &raw[name_at..name_at + name_len] == path && (flags >> 12) & 3 == 0 {
-            return be32(at + 24);
-        }
-        at += (name_at - at + name_len + 8) & !7;
-    }
-    None
+/// The mode and id of the stage-0 entry `path` in a SHA-256 index that can be walked (as
+/// [`locate_entry`] walks a SHA-1 one), the id cut to its first 20 bytes (see [`blob_id`]).
+fn sha256_entry(raw: &[u8], path: &[u8]) -> Option<(u32, git2::Oid)> {
+    let (at, _) = locate_entry_with(raw, path, 32)?;
+    let mode = u32::from_be_bytes(raw.get(at + 24..at + 28)?.try_into().ok()?);
+    Some((mode, git2::Oid::from_bytes(raw.get(at + 40..at + 60)?).ok()?))
 }
 
 fn is_null_checksum(index: &[u8]) -> bool {
@@ -602,7 +606,7 @@ impl IndexEntry<'_> {
             path, rel, form, ready, ..
         } = self.loaded;
         let rel = rel.as_str();
-        if let Form::Sha256 { mode } = form {
+        if let Form::Sha256 { mode, .. } = form {
             let id = self.repo.hash_object(content)?;
             return self.repo.update_index(&path, rel, &id, mode);
         }
@@ -831,6 +835,11 @@ impl Repo {
 /// and when `path` is not there. Patching changes no entry's length, so a version 4 index (whose
 /// paths are stored as the difference from the previous entry's) stays version 4.
 fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
+    locate_entry_with(raw, path, 20)
+}
+
+/// [`locate_entry`] for ids of `hash_len` bytes (20: SHA-1, 32: SHA-256).
+fn locate_entry_with(raw: &[u8], path: &[u8], hash_len: usize) -> Option<(usize, usize)> {
     let be32 = |at: usize| {
         raw.get(at..at + 4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -843,14 +852,15 @@ fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
         return None;
     }
     let count = be32(8)? as usize;
-    let end = raw.len() - 20;
+    let end = raw.len().checked_sub(hash_len)?;
     let mut at = 12;
     let mut target = None;
     // Version 4: the previous entry's path, which the next one strips a tail of and extends.
     let mut name = Vec::new();
     for _ in 0..count {
-        let flags = u16::from_be_bytes([*raw.get(at + 60)?, *raw.get(at + 61)?]);
-        let name_at = at + if version >= 3 && flags & 0x4000 != 0 { 64 } else { 62 };
+        let flags_at = at + 40 + hash_len;
+        let flags = u16::from_be_bytes([*raw.get(flags_at)?, *raw.get(flags_at + 1)?]);
+        let name_at = flags_at + if version >= 3 && flags & 0x4000 != 0 { 4 } else { 2 };
         if version == 4 {
             let (strip, used) = varint(raw.get(name_at..end)?)?;
             let suffix_at = name_at + used;
@@ -1906,6 +1916,18 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 impl Repo {
     /// The content of `path` in `commit`; `None` when the commit has no such file.
     pub fn file_at(&self, commit: git2::Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        if self.sha256 {
+            let out = self
+                .git_command()
+                .args(["cat-file", "blob", &format!("{commit}:{path}")])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .map_err(|e| Error::GitCommand {
+                    args: "cat-file blob".into(),
+                    message: format!("cannot start git: {e}"),
+                })?;
+            return Ok(out.status.success().then_some(out.stdout));
+        }
         let fail = |e| Error::git(format!("cannot read {path} in commit {commit}"), e);
         let tree = self.inner.find_commit(commit).and_then(|c| c.tree()).map_err(fail)?;
         let entry = match tree.get_path(Path::new(path)) {
@@ -1922,6 +1944,13 @@ impl Repo {
 
     /// The first parent of `commit`, if it has one.
     pub fn first_parent(&self, commit: git2::Oid) -> Result<Option<git2::Oid>> {
+        if self.sha256 {
+            let parent = format!("{commit}^1");
+            return Ok(self
+                .run_git(&["rev-parse", "--verify", "--quiet", &parent])
+                .ok()
+                .and_then(|out| abbreviated(String::from_utf8_lossy(&out).trim())));
+        }
         let c = self
             .inner
             .find_commit(commit)
