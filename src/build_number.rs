@@ -162,6 +162,13 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     // them while the read-ahead thread finishes.
     let view = input.staged()?;
     let cfg = &input.ctx.config.config.build;
+    // BUILD_NUMBER is read (again, if the read-ahead is stale) and written under the version
+    // lock, as by every command that changes it: a concurrent increment is never lost.
+    let _lock = if input.dry_run {
+        None
+    } else {
+        Some(version::lock(&input.repo.git_dir)?)
+    };
     let prepared = match input.prepared_build() {
         Some(p) if p.is_current(root) => Some(p),
         _ => prepare(

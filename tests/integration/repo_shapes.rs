@@ -520,3 +520,30 @@ fn a_sha256_repository_runs_the_checks() {
     assert!(repo.read("src/big.rs").ends_with("// unstaged\n"));
     assert_eq!(repo.git(&["status", "--porcelain"]), " M src/big.rs\n");
 }
+
+/// The build-number step takes the same lock: a commit waits while another run holds it, then
+/// increments from what that run left.
+#[test]
+fn a_commit_waits_for_the_version_lock() {
+    let repo = versioned();
+    let lock = repo.child(".git/mpm-hooks.lock");
+    std::fs::write(&lock, "").unwrap();
+    repo.write("src/m1/f1.rs", &lines(12, "let x ="));
+    repo.git(&["add", "src/m1/f1.rs"]);
+    let holder = {
+        let (lock, build) = (lock.clone(), repo.child("BUILD_NUMBER"));
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            // What the run holding the lock wrote before letting go.
+            std::fs::write(build, "50\n").unwrap();
+            std::fs::remove_file(lock).unwrap();
+        })
+    };
+    let started = std::time::Instant::now();
+    let out = repo.commit("feat: big change");
+    holder.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    assert!(stderr(&out).contains("has unstaged changes"), "{}", stderr(&out));
+    assert_eq!(repo.read("BUILD_NUMBER"), "50\n");
+}
