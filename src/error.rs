@@ -99,7 +99,7 @@ impl Error {
             Error::NotARepository => Some("run this inside a git work tree (git init creates one)".into()),
             Error::Refused { hint, .. } => hint.clone(),
             Error::Sha256 { .. } => Some(
-                "in a SHA-256 repository, install, doctor, init, scan, check-msg, lint-commits, changelog, the version commands and the hooks' secrets, build-number and commit-msg steps work".into(),
+                "in a SHA-256 repository every command works but `release` and `scan --history`".into(),
             ),
             Error::HooksOutside { .. } => Some(
                 "every repository that uses that folder would run these hooks; pass --force if that is what you want"

@@ -721,86 +721,14 @@ impl Repo {
         Ok(String::from_utf8_lossy(&out).trim().to_string())
     }
 
-    /// `git ARGS -- PATHS`, the paths taken literally (no pathspec magic or globs).
-    fn run_git_paths(&self, args: &[&str], paths: &[String]) -> Result<Vec<u8>> {
-        let mut all: Vec<&str> = vec!["--literal-pathspecs"];
-        all.extend_from_slice(args);
-        all.push("--");
-        all.extend(paths.iter().map(String::as_str));
-        self.run_git(&all)
-    }
-}
-
-/// The work tree against the index through git itself, for SHA-256 repositories (libgit2
-/// cannot open them): each method of the "work tree against the index" block has its
-/// counterpart here, to dispatch to when [`Repo::is_sha256`]. The index is GIT_INDEX_FILE when
-/// git set one, as there.
-impl Repo {
-    /// Which of `paths` differ between the work tree and the index.
-    pub fn unstaged_by_git(&self, paths: &[String]) -> Result<Vec<String>> {
-        if paths.is_empty() {
-            return Ok(Vec::new());
-        }
-        let out = self.run_git_paths(&["diff", "--name-only", "-z", "--no-ext-diff", "--no-relative"], paths)?;
-        Ok(out
-            .split(|&b| b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect())
-    }
-
-    /// The work tree's changes to `paths` as a binary patch that `apply_patch_by_git` takes back.
-    pub fn unstaged_patch_by_git(&self, paths: &[String]) -> Result<Vec<u8>> {
-        if paths.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.run_git_paths(
-            &[
-                "diff",
-                "--binary",
-                "--full-index",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--no-relative",
-            ],
-            paths,
-        )
-    }
-
-    /// Makes the work tree's `paths` match the index.
-    pub fn checkout_index_by_git(&self, paths: &[String]) -> Result<()> {
-        if paths.is_empty() {
-            return Ok(());
-        }
-        self.run_git_paths(&["checkout-index", "-f"], paths).map(|_| ())
-    }
-
-    /// Applies a patch made by `unstaged_patch_by_git` to the work tree.
-    pub fn apply_patch_by_git(&self, patch: &[u8]) -> Result<()> {
-        if patch.is_empty() {
-            return Ok(());
-        }
-        self.run_git_input(&["apply", "--binary", "--whitespace=nowarn", "-"], patch)
-            .map(|_| ())
-    }
-
-    /// Every path in the index.
-    pub fn tracked_by_git(&self) -> Result<Vec<String>> {
+    /// Every path in the index, through git: for a SHA-256 repository, which libgit2 cannot read.
+    fn tracked_by_git(&self) -> Result<Vec<String>> {
         let out = self.run_git(&["ls-files", "-z", "--cached"])?;
         Ok(out
             .split(|&b| b == 0)
             .filter(|p| !p.is_empty())
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect())
-    }
-
-    /// Stages the work-tree content of `paths` (a deleted file is removed from the index).
-    pub fn stage_paths_by_git(&self, paths: &[String]) -> Result<()> {
-        if paths.is_empty() {
-            return Ok(());
-        }
-        self.run_git_paths(&["add", "-A"], paths).map(|_| ())
     }
 
     /// Stages the stored blob `id` as `rel` in the index file `index` with `git update-index`:
@@ -1586,6 +1514,9 @@ impl Repo {
 
     /// Every path in the index.
     pub fn tracked(&self) -> Result<Vec<String>> {
+        if self.sha256 {
+            return self.tracked_by_git();
+        }
         let index = self.index()?;
         Ok(index
             .iter()

@@ -490,7 +490,6 @@ fn a_sha256_repository_commits_through_the_hooks() {
 /// The checks step in a SHA-256 repository: a failing check stops the commit, a passing one lets
 /// it through, and unstaged changes to a staged file are set aside and put back.
 #[test]
-#[ignore = "needs the SHA-256 dispatch (`if self.is_sha256()` -> the `*_by_git` methods) in the work-tree-vs-index block"]
 fn a_sha256_repository_runs_the_checks() {
     let repo = TestRepo::bare_dir();
     repo.git(&["init", "-q", "-b", "main", "--object-format=sha256"]);
@@ -519,6 +518,15 @@ fn a_sha256_repository_runs_the_checks() {
     assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "42\n");
     assert!(repo.read("src/big.rs").ends_with("// unstaged\n"));
     assert_eq!(repo.git(&["status", "--porcelain"]), " M src/big.rs\n");
+    // The commands that run the checks over every tracked file (the unstaged line is there now).
+    let out = repo.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("only-staged"),
+        "{}",
+        stderr(&out)
+    );
+    repo.cmd().arg("fix").assert().success();
 }
 
 /// The build-number step takes the same lock: a commit waits while another run holds it, then
