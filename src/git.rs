@@ -671,36 +671,6 @@ impl IndexEntry<'_> {
 }
 
 impl Repo {
-    /// Runs git with `args` in the work tree, `input` on its stdin; returns its stdout.
-    fn run_git_input(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
-        use std::io::Write;
-        let failed = |message: String| Error::GitCommand {
-            args: args.join(" "),
-            message,
-        };
-        let mut child = self
-            .git_command()
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| failed(format!("cannot start git: {e}")))?;
-        // Written on the side, so that git never blocks on a full stdout pipe meanwhile.
-        let mut stdin = child.stdin.take().ok_or_else(|| failed("no stdin".into()))?;
-        let input = input.to_vec();
-        let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let out = child
-            .wait_with_output()
-            .map_err(|e| failed(format!("cannot wait for git: {e}")))?;
-        let written = writer.join().unwrap_or(Ok(()));
-        if !out.status.success() {
-            return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
-        }
-        written.map_err(|e| failed(format!("cannot write to git: {e}")))?;
-        Ok(out.stdout)
-    }
-
     /// The content staged for `rel` in the index file `index`, read by git (`None` when the
     /// path is not there).
     fn staged_blob_by_git(&self, index: &Path, rel: &str) -> Option<Vec<u8>> {
@@ -717,7 +687,7 @@ impl Repo {
 
     /// Stores `content` as a blob with `git hash-object -w`; returns its id in hex.
     fn hash_object(&self, content: &[u8]) -> Result<String> {
-        let out = self.run_git_input(&["hash-object", "-w", "--stdin"], content)?;
+        let (_, out) = self.git_io(&["hash-object", "-w", "--stdin"], content, &[0])?;
         Ok(String::from_utf8_lossy(&out).trim().to_string())
     }
 
@@ -1378,9 +1348,9 @@ impl Repo {
             args: args.join(" "),
             message,
         };
-        let mut child = Command::new("git")
+        let mut child = self
+            .git_command()
             .args(args)
-            .current_dir(&self.root)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
