@@ -383,6 +383,7 @@ impl Pending {
         let (Some(old), Some(new)) = (&self.old, &self.new) else {
             return Ok(Vec::new());
         };
+        let _lock = version::lock(&repo.git_dir)?;
         let mut undone = false;
         if index && repo.index_path().exists() {
             let entry = repo.index_entry(BUILD_FILE)?;
@@ -496,6 +497,8 @@ pub fn after_commit(input: &StepInput<'_>) -> Result<Outcome> {
         Pending::clear(repo);
         return Ok(Outcome::Ok(Vec::new()));
     };
+    // What it writes (BUILD_NUMBER, the index entries) is written under the version lock.
+    let _lock = version::lock(&repo.git_dir)?;
     let mut notes = Vec::new();
     for (path, before, after) in &pending.restaged {
         let Some(committed) = repo.file_at(head, path)? else {
