@@ -162,6 +162,13 @@ pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
     // them while the read-ahead thread finishes.
     let view = input.staged()?;
     let cfg = &input.ctx.config.config.build;
+    // BUILD_NUMBER is read (again, if the read-ahead is stale) and written under the version
+    // lock, as by every command that changes it: a concurrent increment is never lost.
+    let _lock = if input.dry_run {
+        None
+    } else {
+        Some(version::lock(&input.repo.git_dir)?)
+    };
     let prepared = match input.prepared_build() {
         Some(p) if p.is_current(root) => Some(p),
         _ => prepare(
@@ -376,6 +383,7 @@ impl Pending {
         let (Some(old), Some(new)) = (&self.old, &self.new) else {
             return Ok(Vec::new());
         };
+        let _lock = version::lock(&repo.git_dir)?;
         let mut undone = false;
         if index && repo.index_path().exists() {
             let entry = repo.index_entry(BUILD_FILE)?;
@@ -489,6 +497,8 @@ pub fn after_commit(input: &StepInput<'_>) -> Result<Outcome> {
         Pending::clear(repo);
         return Ok(Outcome::Ok(Vec::new()));
     };
+    // What it writes (BUILD_NUMBER, the index entries) is written under the version lock.
+    let _lock = version::lock(&repo.git_dir)?;
     let mut notes = Vec::new();
     for (path, before, after) in &pending.restaged {
         let Some(committed) = repo.file_at(head, path)? else {
@@ -534,8 +544,26 @@ pub fn after_commit(input: &StepInput<'_>) -> Result<Outcome> {
     Ok(Outcome::Ok(notes))
 }
 
+/// The driver command. git runs it through the shell in the work tree's top; the hooks folder
+/// is found then (`git rev-parse --git-path hooks` honours core.hooksPath, linked worktrees and
+/// separate git dirs), so the driver still runs after the clone is moved.
+pub const DRIVER_COMMAND: &str = r#""$(git rev-parse --git-path hooks)/mpm-hooks" merge-build-number %O %A %B"#;
+
+/// The driver command registered in .git/config, if any.
+pub fn merge_driver(repo: &Repo) -> Option<String> {
+    repo.local_config_string(&format!("merge.{DRIVER}.driver"))
+}
+
+/// Whether .git/info/attributes sends BUILD_NUMBER to the driver.
+pub fn merge_driver_attribute(repo: &Repo) -> Result<bool> {
+    Ok(
+        crate::fs::read_optional(&attributes_path(repo))?
+            .is_some_and(|t| t.lines().any(|l| l.trim() == ATTRIBUTE_LINE)),
+    )
+}
+
 /// Registers the merge driver in .git/info/attributes and .git/config (never the work tree).
-pub fn register_merge_driver(repo: &Repo, binary: &Path) -> Result<Vec<String>> {
+pub fn register_merge_driver(repo: &Repo) -> Result<Vec<String>> {
     let attributes = attributes_path(repo);
     let text = crate::fs::read_optional(&attributes)?.unwrap_or_default();
     let mut changed = false;
@@ -554,13 +582,13 @@ pub fn register_merge_driver(repo: &Repo, binary: &Path) -> Result<Vec<String>> 
         crate::fs::write_atomic(&attributes, new.as_bytes(), None)?;
         changed = true;
     }
-    let driver = format!("{} merge-build-number %O %A %B", shell_quote(&binary.to_string_lossy()));
-    if repo.local_config_string(&format!("merge.{DRIVER}.driver")).as_deref() != Some(driver.as_str()) {
+    let driver = DRIVER_COMMAND;
+    if merge_driver(repo).as_deref() != Some(driver) {
         repo.set_local_config(
             &format!("merge.{DRIVER}.name"),
             "mpm-hooks: keep the larger BUILD_NUMBER",
         )?;
-        repo.set_local_config(&format!("merge.{DRIVER}.driver"), &driver)?;
+        repo.set_local_config(&format!("merge.{DRIVER}.driver"), driver)?;
         changed = true;
     }
     Ok(vec![format!(
@@ -599,10 +627,6 @@ pub fn unregister_merge_driver(repo: &Repo) -> Result<Vec<String>> {
 
 fn attributes_path(repo: &Repo) -> PathBuf {
     repo.common_dir.join("info").join("attributes")
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// The merge driver: git passes the ancestor's, our and their versions of BUILD_NUMBER as temp

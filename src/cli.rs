@@ -925,6 +925,9 @@ fn release_cmd(ctx: &Context, level: BumpLevel, dry_run: bool, no_gate: bool) ->
         BumpLevel::Major => Some(Level::Major),
         BumpLevel::Auto => None,
     };
+    // The release reads the version files and rewrites them: under the version lock throughout
+    // (its own commit skips the build-number step, which would wait for the lock).
+    let _lock = if dry_run { None } else { ctx.ws.lock_versions()? };
     let plan = match release::prepare(ctx, level)? {
         release::Prepared::Ready(plan) => plan,
         release::Prepared::Nothing(why) => {
@@ -1012,6 +1015,12 @@ fn quiet_or_out(ctx: &Context) -> Box<dyn Write> {
 fn version_cmd(ctx: &Context, args: VersionArgs) -> Result<u8> {
     let root = &ctx.ws.root;
     let cfg = &ctx.config.config.version;
+    // Every change is read and written under the version lock, so that concurrent runs never
+    // lose one another's change.
+    let _lock = match args.action {
+        None | Some(VersionAction::Status { .. } | VersionAction::Next { .. }) => None,
+        Some(_) => ctx.ws.lock_versions()?,
+    };
     let (command, plan) = match args.action {
         None => return version_status(ctx, args.json),
         Some(VersionAction::Status { json }) => return version_status(ctx, json || args.json),
@@ -1198,6 +1207,7 @@ fn init(ctx: &Context) -> Result<u8> {
         mpm_hooks::fs::write_atomic(&cfg_path, config::STARTER.as_bytes(), scratch.as_deref())?;
         writeln!(out, "{}: created", config::FILE_NAME)?;
     }
+    let _lock = ctx.ws.lock_versions()?;
     let mut plan = version::Plan::default();
     if !root.join(version::VERSION_FILE).exists() {
         plan = version::plan_set(root, &ctx.config.config.version, &semver::Version::new(0, 1, 0), true)?;

@@ -55,6 +55,9 @@ pub enum Error {
     HooksOutside { path: PathBuf, origin: String },
     #[error("hook `{hook}`: {message}")]
     Hook { hook: String, message: String },
+    /// A SHA-256 repository, where the library behind `what` (libgit2) cannot go yet.
+    #[error("SHA-256 repositories are not supported by mpm-hooks for {what} yet")]
+    Sha256 { what: String },
     #[error("{message}")]
     Usage { message: String },
     #[error("{step} failed, {}", match rollback {
@@ -95,6 +98,9 @@ impl Error {
             Error::Config { .. } => Some("check the file with `mpm-hooks config check`".into()),
             Error::NotARepository => Some("run this inside a git work tree (git init creates one)".into()),
             Error::Refused { hint, .. } => hint.clone(),
+            Error::Sha256 { .. } => {
+                Some("in a SHA-256 repository every command works but `release` and `scan --history`".into())
+            }
             Error::HooksOutside { .. } => Some(
                 "every repository that uses that folder would run these hooks; pass --force if that is what you want"
                     .into(),

@@ -118,6 +118,70 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
     None
 }
 
+/// An exclusive lock, as git's `index.lock`: a file made with an exclusive create (which
+/// succeeds for one process only), removed when the value is dropped.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Takes the lock `path`, retrying for up to `wait` while another process holds it. Still
+    /// held after that: an error that names the lock file and what to do.
+    pub fn acquire(path: &Path, wait: std::time::Duration) -> Result<Lock> {
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(1);
+        loop {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(mut file) => {
+                    // Who holds it, for whoever finds it left behind.
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(Lock {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && started.elapsed() < wait => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(25));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(Error::refused(
+                        format!(
+                            "{} is held: another mpm-hooks (pid {}) is changing the version files",
+                            path.display(),
+                            std::fs::read_to_string(path)
+                                .ok()
+                                .map(|p| p.trim().to_string())
+                                .filter(|p| !p.is_empty())
+                                .unwrap_or_else(|| "unknown".into())
+                        ),
+                        format!(
+                            "wait for it to finish and try again; if no mpm-hooks is running, the lock was left behind by a crash: remove {}",
+                            path.display()
+                        ),
+                    ));
+                }
+                Err(source) => {
+                    return Err(Error::Write {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Resolves a path named in configuration (`origin` is the config file) against `root`, refusing
 /// absolute paths, `..` that climbs out, and symlinks that lead outside the root.
 pub fn resolve_inside(root: &Path, value: &str, origin: &Path) -> Result<PathBuf> {
@@ -189,6 +253,18 @@ mod tests {
         std::fs::set_permissions(&path, perms).unwrap();
         assert!(matches!(write_atomic(&path, b"new", None), Err(Error::ReadOnly { .. })));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+    }
+
+    #[test]
+    fn a_lock_is_exclusive_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.lock");
+        let held = Lock::acquire(&path, std::time::Duration::ZERO).unwrap();
+        let e = Lock::acquire(&path, std::time::Duration::from_millis(20)).unwrap_err();
+        assert!(e.to_string().contains("x.lock is held"), "{e}");
+        drop(held);
+        assert!(!path.exists());
+        Lock::acquire(&path, std::time::Duration::ZERO).unwrap();
     }
 
     #[test]

@@ -44,6 +44,12 @@ impl Workspace {
         self.repo.as_ref().map(|r| r.common_dir.join("mpm-hooks"))
     }
 
+    /// Takes the version lock (see [`crate::version::lock`]); outside a repository there is no
+    /// git dir to hold it in, and nothing is locked.
+    pub fn lock_versions(&self) -> Result<Option<crate::fs::Lock>> {
+        self.repo.as_ref().map(|r| crate::version::lock(&r.git_dir)).transpose()
+    }
+
     /// Where atomic writes put their temp files.
     pub fn scratch_dir(&self) -> Option<PathBuf> {
         self.state_dir().map(|d| d.join("tmp"))
@@ -51,7 +57,11 @@ impl Workspace {
 }
 
 pub struct Repo {
+    /// The repository as libgit2 sees it. libgit2 cannot open a SHA-256 repository: there it is
+    /// an empty stand-in that nothing reads (`git2()` refuses), and what the hooks, install,
+    /// doctor and the version commands need goes through git itself or the files.
     inner: git2::Repository,
+    sha256: bool,
     /// The work tree's top.
     pub root: PathBuf,
     /// This work tree's git dir (`.git`, or `.git/worktrees/<name>` in a linked worktree).
@@ -85,31 +95,142 @@ impl GitState {
 }
 
 impl Repo {
+    /// Opens the repository as git does from the current folder and the environment. The work
+    /// tree is git's: `GIT_WORK_TREE`, else `core.worktree` (relative to the git dir), else, when
+    /// `GIT_DIR` is set (git sets it for hooks in a separate git dir or a linked worktree), the
+    /// current folder; else the folder holding `.git` (a folder or a gitfile link). libgit2 takes
+    /// the folder above the git dir instead, which is another folder entirely when the git dir
+    /// lives apart from its work tree.
     pub fn discover() -> Result<Repo> {
         let inner = match git2::Repository::open_from_env() {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e),
             Err(e) => return Err(Error::git("cannot open the repository", e)),
         };
         let git_dir = absolute(inner.path());
-        let Some(workdir) = inner.workdir() else {
-            return Err(Error::BareRepository { path: git_dir });
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let root = if let Some(tree) = env("GIT_WORK_TREE") {
+            absolute(Path::new(&tree))
+        } else if let Some(tree) = env("GIT_DIR")
+            .and_then(|_| inner.config().ok())
+            .and_then(|c| c.get_path("core.worktree").ok())
+        {
+            absolute(&git_dir.join(tree))
+        } else if let (Some(_), Some(_)) = (env("GIT_DIR"), inner.workdir()) {
+            absolute(Path::new("."))
+        } else {
+            match inner.workdir() {
+                Some(workdir) => absolute(workdir),
+                None => return Err(Error::BareRepository { path: git_dir }),
+            }
         };
-        let root = absolute(workdir);
+        if inner.workdir().map(absolute).as_ref() != Some(&root) {
+            inner
+                .set_workdir(&root, false)
+                .map_err(|e| Error::git(format!("cannot use {} as the work tree", root.display()), e))?;
+        }
         let common_dir = absolute(inner.commondir());
         Ok(Repo {
             inner,
+            sha256: false,
             root,
             git_dir,
             common_dir,
         })
     }
 
+    /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it.
+    fn discover_sha256(refused: git2::Error) -> Result<Repo> {
+        let args = [
+            "rev-parse",
+            "--show-object-format",
+            "--absolute-git-dir",
+            "--git-common-dir",
+            "--is-bare-repository",
+        ];
+        let out = Command::new("git").args(args).output().map_err(|e| Error::GitCommand {
+            args: args.join(" "),
+            message: format!("cannot start git: {e}"),
+        })?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        let [format, git_dir, common_dir, bare] = lines[..] else {
+            return Err(Error::git("cannot open the repository", refused));
+        };
+        if !out.status.success() || format != "sha256" {
+            return Err(Error::git("cannot open the repository", refused));
+        }
+        let git_dir = absolute(Path::new(git_dir));
+        let common_dir = absolute(Path::new(common_dir));
+        if bare == "true" {
+            return Err(Error::BareRepository { path: git_dir });
+        }
+        let top = Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end_matches('\n').to_string());
+        let Some(top) = top else {
+            return Err(Error::BareRepository { path: git_dir });
+        };
+        let fail = |e| Error::git("cannot open the repository", e);
+        SHA256_OBJECTS.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(Repo {
+            inner: git2::Repository::from_odb(git2::Odb::new().map_err(fail)?).map_err(fail)?,
+            sha256: true,
+            root: absolute(Path::new(&top)),
+            git_dir,
+            common_dir,
+        })
+    }
+
+    /// Whether the repository's objects are SHA-256 ones.
+    pub fn is_sha256(&self) -> bool {
+        self.sha256
+    }
+
+    /// libgit2's view of the repository, for `what`; a SHA-256 repository is refused with one
+    /// clear line.
+    fn git2(&self, what: &str) -> Result<&git2::Repository> {
+        if self.sha256 {
+            return Err(Error::Sha256 { what: what.into() });
+        }
+        Ok(&self.inner)
+    }
+
+    /// The configuration git reads (system, global, the repository's).
+    fn config(&self) -> std::result::Result<git2::Config, git2::Error> {
+        if !self.sha256 {
+            return self.inner.config();
+        }
+        let mut config = git2::Config::open_default()?;
+        config.add_file(&self.common_dir.join("config"), git2::ConfigLevel::Local, false)?;
+        Ok(config)
+    }
+
+    /// `git` run in the work tree's top. When the repository was found through `GIT_DIR`, the
+    /// git dir and work tree are passed on as absolute paths (a relative `GIT_DIR` names another
+    /// folder from the work tree's top).
+    pub fn git_command(&self) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.root);
+        if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty()) {
+            cmd.env("GIT_DIR", &self.git_dir).env("GIT_WORK_TREE", &self.root);
+        }
+        cmd
+    }
+
     pub fn config_string(&self, key: &str) -> Option<String> {
-        self.inner.config().ok()?.get_string(key).ok()
+        self.config().ok()?.get_string(key).ok()
     }
 
     fn local_config(&self) -> Result<git2::Config> {
+        if self.sha256 {
+            return git2::Config::open(&self.common_dir.join("config"))
+                .map_err(|e| Error::git("cannot open .git/config", e));
+        }
         self.inner
             .config()
             .and_then(|c| c.open_level(git2::ConfigLevel::Local))
@@ -144,6 +265,9 @@ impl Repo {
 
     pub fn state(&self) -> GitState {
         use git2::RepositoryState as S;
+        if self.sha256 {
+            return self.state_from_files();
+        }
         match self.inner.state() {
             S::Clean => GitState::Normal,
             S::Merge => GitState::Merge,
@@ -151,6 +275,30 @@ impl Repo {
             S::CherryPick | S::CherryPickSequence => GitState::CherryPick,
             S::Revert | S::RevertSequence => GitState::Revert,
             S::Bisect | S::ApplyMailbox => GitState::Other,
+        }
+    }
+
+    /// What git is in the middle of, from the files it leaves in the git dir (as libgit2 tells).
+    fn state_from_files(&self) -> GitState {
+        let has = |name: &str| self.git_dir.join(name).exists();
+        if has("rebase-merge") {
+            GitState::Rebase
+        } else if has("rebase-apply") {
+            if has("rebase-apply/applying") {
+                GitState::Other
+            } else {
+                GitState::Rebase
+            }
+        } else if has("MERGE_HEAD") {
+            GitState::Merge
+        } else if has("REVERT_HEAD") {
+            GitState::Revert
+        } else if has("CHERRY_PICK_HEAD") {
+            GitState::CherryPick
+        } else if has("BISECT_LOG") {
+            GitState::Other
+        } else {
+            GitState::Normal
         }
     }
 
@@ -186,6 +334,7 @@ impl Repo {
 
     /// Opens that index through git2.
     fn index(&self) -> Result<git2::Index> {
+        self.git2("reading the index")?;
         if std::env::var_os("GIT_INDEX_FILE").is_none() {
             return self.inner.index().map_err(|e| Error::git("cannot open the index", e));
         }
@@ -209,8 +358,19 @@ impl Repo {
     }
 }
 
-/// The id git gives `content` as a blob.
+/// Set when the process works in a SHA-256 repository (one repository per process).
+static SHA256_OBJECTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The id git gives `content` as a blob. In a SHA-256 repository, its first 20 bytes (all a
+/// `git2::Oid` holds), as [`LoadedEntry::id`] gives an entry's there: the two compare.
 pub fn blob_id(content: &[u8]) -> git2::Oid {
+    if SHA256_OBJECTS.load(std::sync::atomic::Ordering::Relaxed) {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(format!("blob {}\0", content.len()).as_bytes());
+        hasher.update(content);
+        return git2::Oid::from_bytes(&hasher.finalize()[..20]).unwrap_or_else(|_| git2::Oid::zero());
+    }
     git2::Oid::hash_object(git2::ObjectType::Blob, content).unwrap_or_else(|_| git2::Oid::zero())
 }
 
@@ -218,6 +378,11 @@ pub fn blob_id(content: &[u8]) -> git2::Oid {
 /// opened on its own: a git2 repository handle cannot be shared between threads, and an
 /// object database alone reads no configuration.
 pub fn store_blob(objects: &Path, content: &[u8]) -> Result<git2::Oid> {
+    if SHA256_OBJECTS.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Error::Sha256 {
+            what: "storing a blob with libgit2".into(),
+        });
+    }
     let fail = |e| Error::git("cannot store a blob", e);
     let odb = git2::Odb::new().map_err(fail)?;
     odb.add_disk_alternate(&objects.to_string_lossy()).map_err(fail)?;
@@ -253,6 +418,12 @@ enum Form {
         extensions: usize,
     },
     Parsed(Box<gix_index::File>),
+    /// An index of SHA-256 ids (neither the patch nor gix-index as built here reads those):
+    /// staged through git, with the entry's mode.
+    Sha256 {
+        mode: u32,
+        id: Option<git2::Oid>,
+    },
 }
 
 fn stamp(meta: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>, u64) {
@@ -288,7 +459,17 @@ impl LoadedEntry {
                 at,
                 extensions,
             },
-            None => Form::Parsed(Box::new(parse_index(&path, raw.is_empty())?)),
+            None => match parse_index(&path, raw.is_empty()) {
+                Ok(file) => Form::Parsed(Box::new(file)),
+                Err(_) if is_sha256_index(&raw) => match sha256_entry(&raw, rel.as_bytes()) {
+                    Some((mode, id)) => Form::Sha256 { mode, id: Some(id) },
+                    None => Form::Sha256 {
+                        mode: 0o100644,
+                        id: None,
+                    },
+                },
+                Err(e) => return Err(e),
+            },
         };
         Ok(LoadedEntry {
             path,
@@ -307,6 +488,7 @@ impl LoadedEntry {
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)?
                 .id
                 .as_slice(),
+            Form::Sha256 { id, .. } => return *id,
         };
         git2::Oid::from_bytes(bytes).ok()
     }
@@ -349,6 +531,24 @@ fn parse_index(path: &Path, missing: bool) -> Result<gix_index::File> {
     }
 }
 
+/// Whether `raw` is an index file of SHA-256 ids: its trailing checksum is the SHA-256 of the
+/// rest (or null, under `index.skipHash`).
+fn is_sha256_index(raw: &[u8]) -> bool {
+    if raw.len() < 12 + 32 || &raw[..4] != b"DIRC" {
+        return false;
+    }
+    let (body, sum) = raw.split_at(raw.len() - 32);
+    sum.iter().all(|&b| b == 0) || <sha2::Sha256 as sha2::Digest>::digest(body).as_slice() == sum
+}
+
+/// The mode and id of the stage-0 entry `path` in a SHA-256 index that can be walked (as
+/// [`locate_entry`] walks a SHA-1 one), the id cut to its first 20 bytes (see [`blob_id`]).
+fn sha256_entry(raw: &[u8], path: &[u8]) -> Option<(u32, git2::Oid)> {
+    let (at, _) = locate_entry_with(raw, path, 32)?;
+    let mode = u32::from_be_bytes(raw.get(at + 24..at + 28)?.try_into().ok()?);
+    Some((mode, git2::Oid::from_bytes(raw.get(at + 40..at + 60)?).ok()?))
+}
+
 fn is_null_checksum(index: &[u8]) -> bool {
     index.len() >= 20 && index[index.len() - 20..].iter().all(|&b| b == 0)
 }
@@ -386,12 +586,15 @@ impl IndexEntry<'_> {
 
     /// The staged content, if the path is in the index.
     pub fn content(&self) -> Result<Option<Vec<u8>>> {
+        if let Form::Sha256 { .. } = self.loaded.form {
+            return Ok(self.repo.staged_blob_by_git(&self.loaded.path, &self.loaded.rel));
+        }
         let Some(id) = self.id() else {
             return Ok(None);
         };
         let blob = self
             .repo
-            .inner
+            .git2("reading the index")?
             .find_blob(id)
             .map_err(|e| Error::git(format!("cannot read {} from the index", self.loaded.rel), e))?;
         Ok(Some(blob.content().to_vec()))
@@ -403,6 +606,10 @@ impl IndexEntry<'_> {
             path, rel, form, ready, ..
         } = self.loaded;
         let rel = rel.as_str();
+        if let Form::Sha256 { mode, .. } = form {
+            let id = self.repo.hash_object(content)?;
+            return self.repo.update_index(&path, rel, &id, mode);
+        }
         let fail = |e: &dyn std::fmt::Display| Error::Git {
             message: format!("cannot stage {rel}: {e}"),
             source: None,
@@ -412,16 +619,23 @@ impl IndexEntry<'_> {
             _ => {
                 let id = self
                     .repo
-                    .inner
+                    .git2("storing a blob")?
                     .blob(content)
                     .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
                 match form {
                     Form::Raw { bytes, at, extensions } => patched(&bytes, at, extensions, id, content.len()),
+                    // Staged through git above.
+                    Form::Sha256 { .. } => return Err(Error::Sha256 { what: "staging".into() }),
                     Form::Parsed(mut file) => {
+                        // gix-index writes neither version 4 nor a split index: git does those.
+                        let by_git = file.version() == gix_index::Version::V4 || file.link().is_some();
                         let unconflicted = gix_index::entry::Stage::Unconflicted;
                         let Some(entry) = file.entry_mut_by_path_and_stage(rel.into(), unconflicted) else {
                             return self.repo.stage_new(rel, content);
                         };
+                        if by_git {
+                            return self.repo.update_index(&path, rel, &id.to_string(), entry.mode.bits());
+                        }
                         entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
                         entry.stat.size = u32::try_from(content.len()).unwrap_or(u32::MAX);
                         // The cached tree of the top folder no longer matches; git rebuilds it
@@ -456,12 +670,74 @@ impl IndexEntry<'_> {
     }
 }
 
+impl Repo {
+    /// The content staged for `rel` in the index file `index`, read by git (`None` when the
+    /// path is not there).
+    fn staged_blob_by_git(&self, index: &Path, rel: &str) -> Option<Vec<u8>> {
+        let out = self
+            .git_command()
+            .env("GIT_INDEX_FILE", index)
+            .args(["cat-file", "blob", &format!(":{rel}")])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
+    }
+
+    /// Stores `content` as a blob with `git hash-object -w`; returns its id in hex.
+    fn hash_object(&self, content: &[u8]) -> Result<String> {
+        let (_, out) = self.git_io(&["hash-object", "-w", "--stdin"], content, &[0])?;
+        Ok(String::from_utf8_lossy(&out).trim().to_string())
+    }
+
+    /// Every path in the index, through git: for a SHA-256 repository, which libgit2 cannot read.
+    fn tracked_by_git(&self) -> Result<Vec<String>> {
+        let out = self.run_git(&["ls-files", "-z", "--cached"])?;
+        Ok(out
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect())
+    }
+
+    /// Stages the stored blob `id` as `rel` in the index file `index` with `git update-index`:
+    /// for the layouts that cannot be patched in place and that gix-index does not write.
+    fn update_index(&self, index: &Path, rel: &str, id: &str, mode: u32) -> Result<()> {
+        let info = format!("{mode:o},{id},{rel}");
+        let args = ["update-index", "--add", "--cacheinfo", info.as_str()];
+        let out = self
+            .git_command()
+            .env("GIT_INDEX_FILE", index)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::GitCommand {
+                args: args.join(" "),
+                message: format!("cannot start git: {e}"),
+            })?;
+        if !out.status.success() {
+            return Err(Error::GitCommand {
+                args: args.join(" "),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The offset of the stage-0 entry `path` in the index file `raw` and the offset of the first
-/// extension, when the file can be patched
-/// in place: index version 2 or 3, SHA-1 ids, and only extensions that are optional or the
-/// cache tree (no split index, sparse directories or end-of-entries table, whose contents
-/// depend on the entries' positions). `None` otherwise, and when `path` is not there.
+/// extension, when the file can be patched in place: index version 2, 3 or 4, SHA-1 ids, and
+/// only extensions that are optional or the cache tree (no split index, sparse directories or
+/// end-of-entries table, whose contents depend on the entries' positions). `None` otherwise,
+/// and when `path` is not there. Patching changes no entry's length, so a version 4 index (whose
+/// paths are stored as the difference from the previous entry's) stays version 4.
 fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
+    locate_entry_with(raw, path, 20)
+}
+
+/// [`locate_entry`] for ids of `hash_len` bytes (20: SHA-1, 32: SHA-256).
+fn locate_entry_with(raw: &[u8], path: &[u8], hash_len: usize) -> Option<(usize, usize)> {
     let be32 = |at: usize| {
         raw.get(at..at + 4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -470,16 +746,31 @@ fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
         return None;
     }
     let version = be32(4)?;
-    if version != 2 && version != 3 {
+    if !(2..=4).contains(&version) {
         return None;
     }
     let count = be32(8)? as usize;
-    let end = raw.len() - 20;
+    let end = raw.len().checked_sub(hash_len)?;
     let mut at = 12;
     let mut target = None;
+    // Version 4: the previous entry's path, which the next one strips a tail of and extends.
+    let mut name = Vec::new();
     for _ in 0..count {
-        let flags = u16::from_be_bytes([*raw.get(at + 60)?, *raw.get(at + 61)?]);
-        let name_at = at + if version == 3 && flags & 0x4000 != 0 { 64 } else { 62 };
+        let flags_at = at + 40 + hash_len;
+        let flags = u16::from_be_bytes([*raw.get(flags_at)?, *raw.get(flags_at + 1)?]);
+        let name_at = flags_at + if version >= 3 && flags & 0x4000 != 0 { 4 } else { 2 };
+        if version == 4 {
+            let (strip, used) = varint(raw.get(name_at..end)?)?;
+            let suffix_at = name_at + used;
+            let suffix_len = raw.get(suffix_at..end)?.iter().position(|&b| b == 0)?;
+            name.truncate(name.len().checked_sub(usize::try_from(strip).ok()?)?);
+            name.extend_from_slice(&raw[suffix_at..suffix_at + suffix_len]);
+            if name == path && (flags >> 12) & 3 == 0 {
+                target = Some(at);
+            }
+            at = suffix_at + suffix_len + 1;
+            continue;
+        }
         let name_len = raw.get(name_at..end)?.iter().position(|&b| b == 0)?;
         if &raw[name_at..name_at + name_len] == path && (flags >> 12) & 3 == 0 {
             target = Some(at);
@@ -502,6 +793,19 @@ fn locate_entry(raw: &[u8], path: &[u8]) -> Option<(usize, usize)> {
         at += 8 + len;
     }
     (at == end).then_some((target?, extensions))
+}
+
+/// git's varint (varint.c, as in pack offsets): the value and the bytes it took.
+fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut used = 0;
+    let mut c = *bytes.first()?;
+    let mut value = u64::from(c & 127);
+    while c & 128 != 0 {
+        used += 1;
+        c = *bytes.get(used)?;
+        value = value.checked_add(1)?.checked_mul(128)? + u64::from(c & 127);
+    }
+    Some((value, used + 1))
 }
 
 /// The cache tree's first record, the top folder's: "" NUL, "<entries> <subtrees>" LF, then
@@ -567,14 +871,10 @@ fn write_locked(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 impl Repo {
     /// Runs git with `args` in the work tree and returns its stdout.
     pub fn run_git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.root)
-            .output()
-            .map_err(|e| Error::GitCommand {
-                args: args.join(" "),
-                message: format!("cannot start git: {e}"),
-            })?;
+        let out = self.git_command().args(args).output().map_err(|e| Error::GitCommand {
+            args: args.join(" "),
+            message: format!("cannot start git: {e}"),
+        })?;
         if !out.status.success() {
             return Err(Error::GitCommand {
                 args: args.join(" "),
@@ -607,11 +907,11 @@ impl Repo {
 
     /// The branch HEAD is on, or `None` when HEAD is detached.
     pub fn branch(&self) -> Result<Option<String>> {
-        if self.inner.head_detached().unwrap_or(false) {
+        let inner = self.git2("reading the branch")?;
+        if inner.head_detached().unwrap_or(false) {
             return Ok(None);
         }
-        match self
-            .inner
+        match inner
             .find_reference("HEAD")
             .map(|r| r.symbolic_target().map(str::to_string))
         {
@@ -646,19 +946,48 @@ impl Repo {
 
     /// Whether `ancestor` is in `of`'s history.
     pub fn is_ancestor(&self, ancestor: git2::Oid, of: git2::Oid) -> bool {
-        self.inner.graph_descendant_of(of, ancestor).unwrap_or(false)
+        if self.sha256 {
+            let (a, o) = (ancestor.to_string(), of.to_string());
+            return ancestor != of && self.run_git(&["merge-base", "--is-ancestor", &a, &o]).is_ok();
+        }
+        self.git2("walking history")
+            .is_ok_and(|inner| inner.graph_descendant_of(of, ancestor).unwrap_or(false))
     }
 
     /// The commit a tag points to, if the tag exists.
     pub fn tag_commit(&self, name: &str) -> Option<git2::Oid> {
-        let reference = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        if self.sha256 {
+            let peeled = format!("refs/tags/{name}^{{commit}}");
+            let out = self.run_git(&["rev-parse", "--verify", "--quiet", &peeled]).ok()?;
+            return abbreviated(String::from_utf8_lossy(&out).trim());
+        }
+        let reference = self
+            .git2("reading tags")
+            .ok()?
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?;
         reference.peel_to_commit().ok().map(|c| c.id())
     }
 
     /// The day a tag was made (YYYY-MM-DD, in the tagger's time zone): the tagger's date for an
     /// annotated tag, the commit's date for a lightweight one.
     pub fn tag_date(&self, name: &str) -> Option<String> {
-        let reference = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        if self.sha256 {
+            let out = self
+                .run_git(&[
+                    "for-each-ref",
+                    "--format=%(taggerdate:short)%(*committerdate:short)%(committerdate:short)",
+                    &format!("refs/tags/{name}"),
+                ])
+                .ok()?;
+            let text = String::from_utf8_lossy(&out);
+            return text.get(..10).map(str::to_string);
+        }
+        let reference = self
+            .git2("reading tags")
+            .ok()?
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?;
         let when = match reference.peel_to_tag().ok().and_then(|t| t.tagger().map(|s| s.when())) {
             Some(when) => when,
             None => reference.peel_to_commit().ok()?.committer().when(),
@@ -678,10 +1007,10 @@ impl Repo {
     /// `git commit` of what is staged, with git's hooks (their output goes to our stderr) and the
     /// user's signing configuration; `skip` becomes SKIP for the hooks. Returns the new HEAD.
     pub fn commit(&self, message: &str, skip: &[String]) -> Result<git2::Oid> {
-        let status = Command::new("git")
+        let status = self
+            .git_command()
             .args(["commit", "-q", "--cleanup=verbatim", "-m", message])
             .env("SKIP", skip.join(","))
-            .current_dir(&self.root)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .status()
@@ -723,18 +1052,22 @@ impl Repo {
         self.run_git(&args).map(|_| ())
     }
 
-    /// Version tags reachable from HEAD, nearest first: (tag name, version, commit).
+    /// Version tags reachable from HEAD, nearest first: (tag name, version, commit). In a
+    /// SHA-256 repository, through git, the commits as [`Repo::head_commit`] gives them.
     pub fn version_tags(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+        if self.sha256 {
+            return self.version_tags_by_git(prefix);
+        }
         let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
-        let names = self
-            .inner
+        let inner = self.git2("reading tags")?;
+        let names = inner
             .tag_names(Some(&format!("{prefix}*")))
             .map_err(|e| Error::git("cannot list tags", e))?;
         for name in names.iter().flatten() {
             let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
                 continue;
             };
-            let Ok(obj) = self.inner.revparse_single(&format!("refs/tags/{name}")) else {
+            let Ok(obj) = inner.revparse_single(&format!("refs/tags/{name}")) else {
                 continue;
             };
             if let Ok(commit) = obj.peel_to_commit() {
@@ -748,7 +1081,7 @@ impl Repo {
         let Some(head) = self.head_commit()? else {
             return Ok(found);
         };
-        let mut walk = self.inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
+        let mut walk = inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
             .map_err(|e| Error::git("cannot walk history", e))?;
         walk.push(head).map_err(|e| Error::git("cannot walk history", e))?;
@@ -761,8 +1094,26 @@ impl Repo {
         Ok(found)
     }
 
+    /// The commit HEAD points to (`None` on an unborn branch). In a SHA-256 repository the id is
+    /// the commit's first 20 bytes (all a `git2::Oid` holds): an abbreviation that git resolves,
+    /// fit for handing back to the git commands here ([`Repo::commits`]), never to libgit2.
     pub fn head_commit(&self) -> Result<Option<git2::Oid>> {
-        match self.inner.head() {
+        if self.sha256 {
+            let out = self
+                .git_command()
+                .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+                .output()
+                .map_err(|e| Error::GitCommand {
+                    args: "rev-parse HEAD".into(),
+                    message: format!("cannot start git: {e}"),
+                })?;
+            return Ok(out
+                .status
+                .success()
+                .then(|| abbreviated(String::from_utf8_lossy(&out.stdout).trim()))
+                .flatten());
+        }
+        match self.git2("reading HEAD")?.head() {
             Ok(r) => Ok(r.target()),
             Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(Error::git("cannot read HEAD", e)),
@@ -770,7 +1121,20 @@ impl Repo {
     }
 
     pub fn resolve(&self, rev: &str) -> Result<git2::Oid> {
-        self.inner
+        if self.sha256 {
+            let peeled = format!("{rev}^{{commit}}");
+            let out = self
+                .run_git(&["rev-parse", "--verify", "--end-of-options", &peeled])
+                .map_err(|_| Error::GitCommand {
+                    args: format!("rev-parse {rev}"),
+                    message: format!("cannot resolve `{rev}`"),
+                })?;
+            return abbreviated(String::from_utf8_lossy(&out).trim()).ok_or_else(|| Error::GitCommand {
+                args: format!("rev-parse {rev}"),
+                message: format!("cannot resolve `{rev}`"),
+            });
+        }
+        self.git2("resolving revisions")?
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
             .map(|c| c.id())
@@ -812,9 +1176,9 @@ impl Repo {
             args: args.join(" "),
             message,
         };
-        let mut child = Command::new("git")
+        let mut child = self
+            .git_command()
             .args(&args)
-            .current_dir(&self.root)
             // To a pipe, git flushes after every commit: one write and one wake-up of this
             // reader per commit. Fully buffered, 10,000 commits take 30% less time.
             .env("GIT_FLUSH", "0")
@@ -881,7 +1245,8 @@ impl Repo {
         mut f: impl FnMut(&str, &str, &[AddedLine]),
     ) -> Result<usize> {
         let werr = |e| Error::git("cannot walk history", e);
-        let mut walk = self.inner.revwalk().map_err(werr)?;
+        let inner = self.git2("walking history")?;
+        let mut walk = inner.revwalk().map_err(werr)?;
         match range.split_once("..") {
             Some((from, to)) => {
                 walk.push(self.resolve(if to.is_empty() { "HEAD" } else { to })?)
@@ -894,7 +1259,7 @@ impl Repo {
         opts.context_lines(0);
         let mut count = 0;
         for oid in walk {
-            let commit = self.inner.find_commit(oid.map_err(werr)?).map_err(werr)?;
+            let commit = inner.find_commit(oid.map_err(werr)?).map_err(werr)?;
             let time = commit.time().seconds();
             if since.is_some_and(|s| time < s) || until.is_some_and(|u| time > u) {
                 continue;
@@ -902,8 +1267,7 @@ impl Repo {
             count += 1;
             let tree = commit.tree().map_err(werr)?;
             let parent = commit.parents().next().map(|p| p.tree()).transpose().map_err(werr)?;
-            let diff = self
-                .inner
+            let diff = inner
                 .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
                 .map_err(werr)?;
             let id = commit.id().to_string();
@@ -984,9 +1348,9 @@ impl Repo {
             args: args.join(" "),
             message,
         };
-        let mut child = Command::new("git")
+        let mut child = self
+            .git_command()
             .args(args)
-            .current_dir(&self.root)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -1120,6 +1484,9 @@ impl Repo {
 
     /// Every path in the index.
     pub fn tracked(&self) -> Result<Vec<String>> {
+        if self.sha256 {
+            return self.tracked_by_git();
+        }
         let index = self.index()?;
         Ok(index
             .iter()
@@ -1197,6 +1564,57 @@ fn index_error(path: &Path, e: git2::Error) -> Error {
     }
 }
 
+impl Repo {
+    /// [`Repo::version_tags`] through git: the tags under `prefix` merged into HEAD, ordered by
+    /// where their commits come in `git rev-list --topo-order HEAD`.
+    fn version_tags_by_git(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+        let pattern = format!("refs/tags/{prefix}*");
+        let out = self.run_git(&[
+            "for-each-ref",
+            "--merged=HEAD",
+            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
+            &pattern,
+        ])?;
+        let mut by_commit: HashMap<String, Vec<(String, semver::Version)>> = HashMap::new();
+        for line in String::from_utf8_lossy(&out).lines() {
+            let mut fields = line.split('\0');
+            let (Some(name), Some(object), peeled) = (fields.next(), fields.next(), fields.next()) else {
+                continue;
+            };
+            let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
+                continue;
+            };
+            let commit = peeled.filter(|p| !p.is_empty()).unwrap_or(object);
+            by_commit
+                .entry(commit.to_string())
+                .or_default()
+                .push((name.to_string(), v));
+        }
+        let mut found = Vec::new();
+        if by_commit.is_empty() {
+            return Ok(found);
+        }
+        let walk = self.run_git(&["rev-list", "--topo-order", "--date-order", "HEAD", "--"])?;
+        for id in String::from_utf8_lossy(&walk).lines() {
+            if let Some(mut tags) = by_commit.remove(id) {
+                tags.sort_by(|a, b| b.1.cmp(&a.1));
+                let Some(oid) = abbreviated(id) else { continue };
+                found.extend(tags.into_iter().map(|(n, v)| (n, v, oid)));
+                if by_commit.is_empty() {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A commit id in hex as a `git2::Oid`: a SHA-1 id whole, a SHA-256 one cut to its first 20
+/// bytes, an abbreviation git resolves.
+fn abbreviated(hex: &str) -> Option<git2::Oid> {
+    git2::Oid::from_str(hex.get(..40)?).ok()
+}
+
 /// Today, YYYY-MM-DD, in the local time zone (libgit2 works out the offset).
 pub fn today() -> String {
     match git2::Signature::now("mpm-hooks", "mpm-hooks@localhost") {
@@ -1217,6 +1635,8 @@ fn day(when: git2::Time) -> String {
     humantime::format_rfc3339_seconds(t).to_string()[..10].to_string()
 }
 
+/// `p` made absolute against the current folder, `.` and `..` resolved by name (as git does
+/// with the paths it is given), without the trailing slash git2 leaves on folders.
 fn absolute(p: &Path) -> PathBuf {
     let p = p.to_path_buf();
     let p = if p.is_absolute() {
@@ -1224,8 +1644,17 @@ fn absolute(p: &Path) -> PathBuf {
     } else {
         std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p)
     };
-    // Drop the trailing slash git2 leaves on folders.
-    PathBuf::from(p.to_string_lossy().trim_end_matches('/'))
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub struct CommitInfo {
@@ -1388,6 +1817,18 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 impl Repo {
     /// The content of `path` in `commit`; `None` when the commit has no such file.
     pub fn file_at(&self, commit: git2::Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        if self.sha256 {
+            let out = self
+                .git_command()
+                .args(["cat-file", "blob", &format!("{commit}:{path}")])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .map_err(|e| Error::GitCommand {
+                    args: "cat-file blob".into(),
+                    message: format!("cannot start git: {e}"),
+                })?;
+            return Ok(out.status.success().then_some(out.stdout));
+        }
         let fail = |e| Error::git(format!("cannot read {path} in commit {commit}"), e);
         let tree = self.inner.find_commit(commit).and_then(|c| c.tree()).map_err(fail)?;
         let entry = match tree.get_path(Path::new(path)) {
@@ -1404,6 +1845,13 @@ impl Repo {
 
     /// The first parent of `commit`, if it has one.
     pub fn first_parent(&self, commit: git2::Oid) -> Result<Option<git2::Oid>> {
+        if self.sha256 {
+            let parent = format!("{commit}^1");
+            return Ok(self
+                .run_git(&["rev-parse", "--verify", "--quiet", &parent])
+                .ok()
+                .and_then(|out| abbreviated(String::from_utf8_lossy(&out).trim())));
+        }
         let c = self
             .inner
             .find_commit(commit)
@@ -1420,7 +1868,7 @@ impl LoadedEntry {
             Form::Raw { bytes, at, .. } => {
                 let version = bytes.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
                 let flags = u16::from_be_bytes([bytes[at + 60], bytes[at + 61]]);
-                version == Some(3)
+                matches!(version, Some(3 | 4))
                     && flags & 0x4000 != 0
                     && bytes
                         .get(at + 62..at + 64)
@@ -1429,6 +1877,7 @@ impl LoadedEntry {
             Form::Parsed(file) => file
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)
                 .is_some_and(|e| e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD)),
+            Form::Sha256 { .. } => false,
         }
     }
 }
@@ -1602,6 +2051,14 @@ diff --git a/one b/one\nindex 422c2b7..7be73ce 100644\n--- a/one\n+++ b/one\n@@ 
         assert_eq!(one.added[0].number, 2);
         assert_eq!(one.added[1].text, "--- c");
         assert_eq!(one.added[1].number, 3);
+    }
+
+    #[test]
+    fn varints_as_git_writes_them() {
+        assert_eq!(varint(&[5, 9]), Some((5, 1)));
+        assert_eq!(varint(&[0x80, 0x00]), Some((128, 2)));
+        assert_eq!(varint(&[0x81, 0x7f]), Some((383, 2)));
+        assert_eq!(varint(&[0x80]), None);
     }
 
     #[test]

@@ -213,7 +213,7 @@ fn install_steps(
         lines.push(line);
     }
 
-    for line in crate::build_number::register_merge_driver(repo, &target)? {
+    for line in crate::build_number::register_merge_driver(repo)? {
         lines.push(line);
     }
     Ok(())
@@ -459,7 +459,85 @@ pub fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
             _ => check("hook binary", Level::Ok, v),
         },
     });
+    out.push(doctor_merge_driver(repo));
     out
+}
+
+/// The BUILD_NUMBER merge driver: registered, and it runs (given 2 and 3 it keeps 3), as git
+/// would run it in a merge.
+fn doctor_merge_driver(repo: &Repo) -> Check {
+    const NAME: &str = "merge driver";
+    let Some(driver) = crate::build_number::merge_driver(repo) else {
+        return check(
+            NAME,
+            Level::Fail,
+            "not registered: merging two BUILD_NUMBERs would conflict; run mpm-hooks install",
+        );
+    };
+    if !crate::build_number::merge_driver_attribute(repo).unwrap_or(false) {
+        return check(
+            NAME,
+            Level::Fail,
+            "BUILD_NUMBER is not sent to it (.git/info/attributes): run mpm-hooks install",
+        );
+    }
+    match try_merge_driver(repo, &driver) {
+        Ok(()) => check(NAME, Level::Ok, "runs, and keeps the larger BUILD_NUMBER"),
+        Err(why) => check(
+            NAME,
+            Level::Fail,
+            format!("does not work ({why}): merging two BUILD_NUMBERs would conflict; run mpm-hooks install"),
+        ),
+    }
+}
+
+/// Runs the driver command `driver` on three temp files (under the git dir) as git does: through
+/// the shell, in the work tree's top.
+fn try_merge_driver(repo: &Repo, driver: &str) -> std::result::Result<(), String> {
+    let scratch = repo.common_dir.join("mpm-hooks").join("tmp");
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    let dir = tempfile::Builder::new()
+        .prefix("doctor-merge-")
+        .tempdir_in(&scratch)
+        .map_err(|e| format!("cannot create a temp folder in {}: {e}", scratch.display()))?;
+    let (base, ours, theirs) = (
+        dir.path().join("base"),
+        dir.path().join("ours"),
+        dir.path().join("theirs"),
+    );
+    for (path, text) in [(&base, "1\n"), (&ours, "2\n"), (&theirs, "3\n")] {
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let quote = |p: &Path| format!("'{}'", p.to_string_lossy().replace('\'', r"'\''"));
+    let command = driver
+        .replace("%O", &quote(&base))
+        .replace("%A", &quote(&ours))
+        .replace("%B", &quote(&theirs))
+        .replace("%L", "7")
+        .replace("%P", crate::version::BUILD_FILE);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .current_dir(&repo.root)
+        .env("GIT_DIR", &repo.git_dir)
+        .env("GIT_WORK_TREE", &repo.root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start sh: {e}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let why = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        return Err(if why.is_empty() {
+            format!("`{driver}` exited with {}", out.status)
+        } else {
+            format!("`{driver}`: {why}")
+        });
+    }
+    match std::fs::read_to_string(&ours) {
+        Ok(t) if t.trim() == "3" => Ok(()),
+        Ok(t) => Err(format!("given 2 and 3 it left `{}`", t.trim())),
+        Err(e) => Err(format!("cannot read its result: {e}")),
+    }
 }
 
 fn is_executable(path: &Path) -> bool {

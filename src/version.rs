@@ -16,6 +16,19 @@ use crate::error::{Error, Result};
 pub const VERSION_FILE: &str = "VERSION";
 pub const BUILD_FILE: &str = "BUILD_NUMBER";
 
+/// The lock every read-modify-write of VERSION, BUILD_NUMBER and the synced sources holds:
+/// `<git dir>/mpm-hooks.lock`, beside git's own `index.lock`.
+pub const LOCK_FILE: &str = "mpm-hooks.lock";
+
+/// How long a command waits for another one's lock before it gives up.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Takes the version lock of the work tree whose git dir is `git_dir`: held until the value is
+/// dropped. Take it before reading the files a change is computed from.
+pub fn lock(git_dir: &Path) -> Result<crate::fs::Lock> {
+    crate::fs::Lock::acquire(&git_dir.join(LOCK_FILE), LOCK_WAIT)
+}
+
 /// Parses VERSION's content: surrounding whitespace, CRLF and a BOM are tolerated; a `v` prefix,
 /// build metadata or anything but MAJOR.MINOR.PATCH[-PRE] is refused.
 pub fn parse_version(text: &str, path: &Path) -> Result<Version> {

@@ -368,12 +368,14 @@ fn doctor_reports_each_check() {
     )
     .unwrap();
     repo.write("package.json", "{\"version\": \"1.0.0\"}");
+    // That stand-in binary does not merge BUILD_NUMBERs either: doctor runs the driver.
     repo.cmd()
         .arg("doctor")
         .assert()
-        .success()
+        .code(1)
         .stdout(contains("warn  hook binary"))
-        .stdout(contains("run mpm-hooks install to upgrade"));
+        .stdout(contains("run mpm-hooks install to upgrade"))
+        .stdout(contains("FAIL  merge driver"));
 }
 
 #[test]

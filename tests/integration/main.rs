@@ -11,6 +11,7 @@ mod framework;
 mod hooks;
 mod messages;
 mod release;
+mod repo_shapes;
 mod robustness;
 mod secrets;
 mod stash;
