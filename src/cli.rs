@@ -815,13 +815,22 @@ fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
                 })
                 .transpose()
         };
-        secrets::scan_history(
-            &scanner,
-            ctx.ws.repo()?,
-            range,
-            date(&args.since, false)?,
-            date(&args.until, true)?,
-        )?
+        let (since, until) = (date(&args.since, false)?, date(&args.until, true)?);
+        // A progress line on a terminal only, at most ten times a second, erased at the end.
+        let show = !ctx.env.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let mut shown = started;
+        let mut progress = |commits: usize, findings: usize| {
+            if show && shown.elapsed().as_millis() >= 100 {
+                shown = std::time::Instant::now();
+                let elapsed = started.elapsed().as_secs_f64();
+                eprint!("\rscanning history: {commits} commit(s), {findings} finding(s), {elapsed:.1} s\x1b[K");
+            }
+        };
+        let outcome = secrets::history::scan(&scanner, ctx.ws.repo()?, range, since, until, &mut progress);
+        if show {
+            eprint!("\r\x1b[K");
+        }
+        outcome?
     } else if args.paths.is_empty() {
         secrets::scan_staged(&scanner, &ctx.ws.repo()?.staged()?)
     } else {

@@ -14,5 +14,6 @@ mod release;
 mod repo_shapes;
 mod robustness;
 mod secrets;
+mod secrets_history;
 mod stash;
 mod version;
