@@ -671,33 +671,65 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
             .first()
             .map(|(_, _, oid)| *oid),
     };
-    let (checked, failures) = conventional::lint_batches(
+    // Failures are written as they come, in history order: memory stays flat over any range.
+    // The JSON document names its counts before the list, so its entries wait in an unnamed
+    // temporary file until the counts are known.
+    let mut text = std::io::BufWriter::new(out());
+    let mut spill = if json {
+        Some(std::io::BufWriter::new(tempfile::tempfile()?))
+    } else {
+        None
+    };
+    let mut entries = 0usize;
+    let (checked, failed) = conventional::lint_batches(
         cfg,
         |c: &mpm_hooks::git::CommitInfo| c.message.as_str(),
-        |feed| repo.each_commit(from, to, false, feed),
+        |feed| repo.each_commit(from, to, false, feed).map_err(anyhow::Error::from),
+        |c, v| -> std::io::Result<()> {
+            match &mut spill {
+                Some(file) => {
+                    let entry = serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors });
+                    let entry = serde_json::to_string_pretty(&entry)?;
+                    if entries > 0 {
+                        write!(file, ",")?;
+                    }
+                    entries += 1;
+                    for line in entry.lines() {
+                        write!(file, "\n    {line}")?;
+                    }
+                    Ok(())
+                }
+                None => {
+                    let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
+                    writeln!(
+                        text,
+                        "{} {}  [{}]",
+                        &c.id[..7.min(c.id.len())],
+                        v.header,
+                        rules.join(", ")
+                    )
+                }
+            }
+        },
     )?;
-    if json {
-        let list: Vec<_> = failures
-            .iter()
-            .map(|(c, v)| serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors }))
-            .collect();
-        let v = serde_json::json!({ "checked": checked, "failed": failures.len(), "failures": list });
-        writeln!(out(), "{}", serde_json::to_string_pretty(&v)?)?;
-    } else {
-        let mut out = out();
-        for (c, v) in &failures {
-            let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
-            writeln!(
-                out,
-                "{} {}  [{}]",
-                &c.id[..7.min(c.id.len())],
-                v.header,
-                rules.join(", ")
+    match spill {
+        Some(file) => {
+            let mut file = file.into_inner().map_err(|e| e.into_error())?;
+            write!(
+                text,
+                "{{\n  \"checked\": {checked},\n  \"failed\": {failed},\n  \"failures\": ["
             )?;
+            if failed > 0 {
+                std::io::Seek::rewind(&mut file)?;
+                std::io::copy(&mut file, &mut text)?;
+                write!(text, "\n  ")?;
+            }
+            writeln!(text, "]\n}}")?;
         }
-        writeln!(out, "{checked} commit(s) checked, {} failed", failures.len())?;
+        None => writeln!(text, "{checked} commit(s) checked, {failed} failed")?,
     }
-    Ok(if failures.is_empty() { 0 } else { 1 })
+    text.flush()?;
+    Ok(if failed == 0 { 0 } else { 1 })
 }
 
 fn print_results(results: &[checks::CheckResult]) -> Result<()> {

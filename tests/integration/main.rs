@@ -9,6 +9,7 @@ mod conformance;
 mod conventional;
 mod framework;
 mod hooks;
+mod lint_commits;
 mod messages;
 mod release;
 mod repo_shapes;
