@@ -10,6 +10,7 @@ mod conventional;
 mod framework;
 mod hooks;
 mod lint_commits;
+mod log_rotation;
 mod messages;
 mod release;
 mod repo_shapes;
