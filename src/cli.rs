@@ -850,10 +850,10 @@ fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
         let (since, until) = (date(&args.since, false)?, date(&args.until, true)?);
         // A progress line on a terminal only, at most ten times a second, erased at the end.
         let show = !ctx.env.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
-        let mut shown = started;
+        let mut shown: Option<std::time::Instant> = None;
         let mut progress = |commits: usize, findings: usize| {
-            if show && shown.elapsed().as_millis() >= 100 {
-                shown = std::time::Instant::now();
+            if show && shown.is_none_or(|t| t.elapsed().as_millis() >= 100) {
+                shown = Some(std::time::Instant::now());
                 let elapsed = started.elapsed().as_secs_f64();
                 eprint!("\rscanning history: {commits} commit(s), {findings} finding(s), {elapsed:.1} s\x1b[K");
             }

@@ -138,3 +138,39 @@ fn quoted_paths_line_numbers_and_binary_files() {
         ]
     );
 }
+
+/// On a terminal a progress line (commits, findings, elapsed) goes to stderr and is erased at
+/// the end; with `-q`, or when stderr is not a terminal, nothing.
+#[test]
+fn a_progress_line_on_a_terminal_only() {
+    let repo = TestRepo::new();
+    repo.commit_file("a.txt", "a\n", "chore: a");
+    let key = token("groq-api-key");
+    repo.commit_file("b.py", &format!("GROQ = \"{key}\"\n"), "feat: b");
+    repo.commit_file("c.txt", "c\n", "chore: c");
+    let on_a_terminal = |args: &[&str]| {
+        // python's pty runs the command on a terminal, with no shell in between.
+        let out = repo
+            .command("python3")
+            .args(["-c", "import pty, sys; pty.spawn(sys.argv[1:])"])
+            .arg(crate::common::bin())
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_a_terminal(&["scan", "--history"]);
+    assert!(
+        shown.contains("\rscanning history: 3 commit(s), 1 finding(s), ") && shown.contains("\r\x1b[K"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("b.py:1"), "{shown:?}");
+    let quiet = on_a_terminal(&["scan", "-q", "--history"]);
+    assert!(
+        !quiet.contains("scanning history") && quiet.contains("b.py:1"),
+        "{quiet:?}"
+    );
+    let out = repo.cmd().args(["scan", "--history"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "");
+}
