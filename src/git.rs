@@ -1455,9 +1455,10 @@ fn hunk_start(line: &[u8]) -> Option<(usize, u32)> {
 /// A path as git writes it in a diff header: C-quoted when it holds a quote, a backslash or a
 /// control character.
 fn unquote(name: &[u8]) -> Vec<u8> {
+    // A name with a space ends with a tab (a tab inside a name is always quoted).
+    let name = name.strip_suffix(b"\t").unwrap_or(name);
     let Some(inner) = name.strip_prefix(b"\"").and_then(|n| n.strip_suffix(b"\"")) else {
-        // An unquoted name may be followed by a tab (and nothing git needs here).
-        return name.split(|&c| c == b'\t').next().unwrap_or(name).to_vec();
+        return name.to_vec();
     };
     let mut out = Vec::with_capacity(inner.len());
     let mut i = 0;

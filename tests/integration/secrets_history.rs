@@ -113,14 +113,14 @@ fn quoted_paths_line_numbers_and_binary_files() {
     let repo = TestRepo::new();
     let key = token("groq-api-key");
     let body: String = (1..=20).map(|i| format!("line {i}\n")).collect();
-    repo.commit_file("dir/na\"me\tété.py", &body, "chore: start");
+    repo.commit_file("dir/na\"me\té té.py", &body, "chore: start");
     repo.commit_file("gone.py", &format!("GROQ = \"{key}\"\n"), "chore: gone");
     repo.git(&["rm", "-q", "gone.py"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "chore: remove"]);
     let changed = body
         .replace("line 3\n", "changed\n")
         .replace("line 15\n", &format!("GROQ = \"{key}\"\n"));
-    let leak = repo.commit_file("dir/na\"me\tété.py", &changed, "feat: key");
+    let leak = repo.commit_file("dir/na\"me\té té.py", &changed, "feat: key");
     std::fs::write(
         repo.child("blob.bin"),
         [&b"\0\x01GROQ = \""[..], key.as_bytes(), b"\"\n"].concat(),
@@ -128,12 +128,15 @@ fn quoted_paths_line_numbers_and_binary_files() {
     .unwrap();
     repo.git(&["add", "blob.bin"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "chore: binary"]);
+    repo.commit_file("with space.py", &format!("GROQ = \"{key}\"\n"), "chore: space");
+    let spaced = repo.head();
     let (findings, _) = history(&repo);
-    let gone = repo.git(&["rev-parse", "HEAD~3"]).trim().to_string();
+    let gone = repo.git(&["rev-parse", "HEAD~4"]).trim().to_string();
     assert_eq!(
         findings,
         vec![
-            (leak, "dir/na\"me\tété.py".to_string(), 15),
+            (spaced, "with space.py".to_string(), 1),
+            (leak, "dir/na\"me\té té.py".to_string(), 15),
             (gone, "gone.py".to_string(), 1),
         ]
     );
