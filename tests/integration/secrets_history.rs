@@ -177,3 +177,47 @@ fn a_progress_line_on_a_terminal_only() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out), "");
 }
+
+/// 3,000 commits are read in several shares by several git processes: every finding once, in
+/// history order (newest first), with the right commit.
+#[test]
+fn a_long_history_keeps_its_order() {
+    let repo = TestRepo::new();
+    let key = token("groq-api-key");
+    let mut stream = String::new();
+    for i in 0..3000 {
+        let content = if i % 100 == 7 {
+            format!("GROQ = \"{key}\"\n{i}\n")
+        } else {
+            format!("{i}\n")
+        };
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{}\ncommitter T <t@e> {} +0000\ndata 8\nchore: c\nM 644 inline f{}.py\ndata {}\n{content}\n",
+            i + 1,
+            1_700_000_000 + i,
+            i % 10,
+            content.len()
+        ));
+    }
+    let mut child = repo
+        .command("git")
+        .args(["fast-import", "--quiet", "--export-marks=marks"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    let marks = repo.read("marks");
+    let id = |i: usize| {
+        let mark = format!(":{} ", i + 1);
+        marks.lines().find_map(|l| l.strip_prefix(&mark)).unwrap().to_string()
+    };
+    let (findings, commits) = history(&repo);
+    assert_eq!(commits, 3000);
+    let expected: Vec<(String, String, u64)> = (0..3000)
+        .rev()
+        .filter(|i| i % 100 == 7)
+        .map(|i| (id(i), format!("f{}.py", i % 10), 1))
+        .collect();
+    assert_eq!(findings, expected);
+}
