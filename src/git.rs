@@ -1385,11 +1385,20 @@ pub struct CommitPatch {
     pub files: Vec<AddedFile>,
 }
 
-/// The lines one commit adds to one file (never empty).
+/// The lines one commit adds to one file (never empty), in blocks of consecutive lines.
 #[derive(Debug)]
 pub struct AddedFile {
     pub path: String,
-    pub lines: Vec<AddedLine>,
+    pub blocks: Vec<AddedBlock>,
+}
+
+/// Consecutive added lines, as they are in the file from line `start` (joined by `\n`, no
+/// final one): a multi-line secret (a PEM key) is seen whole.
+#[derive(Debug)]
+pub struct AddedBlock {
+    pub start: u32,
+    pub lines: u32,
+    pub text: Vec<u8>,
 }
 
 /// Reads `git log -p -U0 --cc --format=%x00%H` line by line.
@@ -1397,7 +1406,7 @@ pub struct AddedFile {
 struct PatchParser {
     commit: Option<CommitPatch>,
     /// The file being read: its path (None for a deletion) and added lines.
-    file: Option<(Option<String>, Vec<AddedLine>)>,
+    file: Option<(Option<String>, Vec<AddedBlock>)>,
     /// Inside a hunk: the prefix columns (one per parent) and the next new line number.
     hunk: Option<(usize, u32)>,
     /// Bytes of added text since the last batch.
@@ -1448,13 +1457,21 @@ impl PatchParser {
                 let number = *next;
                 *next += 1;
                 if prefix.iter().all(|&c| c == b'+')
-                    && let Some((Some(_), lines)) = self.file.as_mut()
+                    && let Some((Some(_), blocks)) = self.file.as_mut()
                 {
                     self.bytes += text.len() + 1;
-                    lines.push(AddedLine {
-                        number,
-                        text: String::from_utf8_lossy(text).into_owned(),
-                    });
+                    match blocks.last_mut() {
+                        Some(block) if block.start + block.lines == number => {
+                            block.text.push(b'\n');
+                            block.text.extend_from_slice(text);
+                            block.lines += 1;
+                        }
+                        _ => blocks.push(AddedBlock {
+                            start: number,
+                            lines: 1,
+                            text: text.to_vec(),
+                        }),
+                    }
                 }
             }
         }
@@ -1462,10 +1479,10 @@ impl PatchParser {
     }
 
     fn end_file(&mut self) {
-        if let (Some((Some(path), lines)), Some(commit)) = (self.file.take(), self.commit.as_mut())
-            && !lines.is_empty()
+        if let (Some((Some(path), blocks)), Some(commit)) = (self.file.take(), self.commit.as_mut())
+            && !blocks.is_empty()
         {
-            commit.files.push(AddedFile { path, lines });
+            commit.files.push(AddedFile { path, blocks });
         }
     }
 

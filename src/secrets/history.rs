@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Finding, Outcome, Scanner, scan_added};
+use super::{Finding, Outcome, Scanner};
 use crate::error::Result;
 use crate::git::{CommitPatch, Repo};
 
@@ -90,7 +90,9 @@ fn scan_batch(scanner: &Scanner, batch: Vec<CommitPatch>, out: &mut Vec<Finding>
         let start = out.len();
         for file in &commit.files {
             if !scanner.path_allowed(Path::new(&file.path)) {
-                scan_added(scanner, &file.path, &file.lines, out);
+                for block in &file.blocks {
+                    scanner.scan(&file.path, &block.text, block.start, out);
+                }
             }
         }
         for f in &mut out[start..] {
