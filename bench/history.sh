@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `mpm-hooks scan --history` against `gitleaks git` on a real history, side by side in one run:
 # hyperfine's median wall and mean CPU (user + system, git's subprocesses included), peak memory
-# (/usr/bin/time, the largest of the process and its children), and the findings of each.
+# (/usr/bin/time: the largest of the process and its git children; "own": mpm-hooks alone), and
+# the findings of each.
 #
 #   bench/history.sh REPO [LAST]
 #
@@ -40,7 +41,19 @@ hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/history.json" \
     -n mpm-hooks "$(printf '%q ' "${mpm[@]}") > $work/mpm.json" \
     -n gitleaks "$(printf '%q ' "${leaks[@]}")" >/dev/null
 peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$work/time.txt" || true; echo $(($(tail -n 1 "$work/time.txt") / 1024)); }
-mpm_mb=$(peak "${mpm[@]}")
+# The process's own peak, without git's (VmHWM, sampled until it exits).
+own_peak() {
+    "$@" >/dev/null 2>&1 &
+    local pid=$! kb=0 v
+    while kill -0 "$pid" 2>/dev/null; do
+        v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+        [ -n "$v" ] && kb=$v
+        sleep 0.02
+    done
+    wait "$pid" || true
+    echo $((kb / 1024))
+}
+mpm_mb="$(peak "${mpm[@]}") ($(own_peak "${mpm[@]}") own)"
 leaks_mb=$(peak "${leaks[@]}")
 python3 - "$work/history.json" "$work/mpm.json" "$work/gitleaks.json" "$mpm_mb" "$leaks_mb" <<'PY'
 import hashlib, json, statistics, sys
@@ -72,8 +85,8 @@ all=$(git rev-list --count "$root_commit..HEAD")
 hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/lint.json" \
     -n text "$(printf '%q ' "$bin" lint-commits --from "$root_commit") > /dev/null" \
     -n json "$(printf '%q ' "$bin" lint-commits --json --from "$root_commit") > /dev/null" >/dev/null
-text_mb=$(peak "$bin" lint-commits --from "$root_commit")
-json_mb=$(peak "$bin" lint-commits --json --from "$root_commit")
+text_mb="$(peak "$bin" lint-commits --from "$root_commit") ($(own_peak "$bin" lint-commits --from "$root_commit") own)"
+json_mb="$(peak "$bin" lint-commits --json --from "$root_commit") ($(own_peak "$bin" lint-commits --json --from "$root_commit") own)"
 python3 - "$work/lint.json" "$all" "$text_mb" "$json_mb" <<'PY'
 import json, statistics, sys
 runs = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
