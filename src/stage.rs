@@ -348,9 +348,9 @@ fn file_name(p: &Path) -> String {
 }
 
 /// Whether a post-commit run has nothing to do, decided before anything is loaded: git runs
-/// the hook after every commit, and only a record left by the pre-commit run (under the git dir
-/// that holds the index git names in GIT_INDEX_FILE) or the user's own post-commit hook kept
-/// aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks folder) is not idle.
+/// the hook after every commit, and only a partial commit's record left by the pre-commit run
+/// (under the git dir that holds the index git names in GIT_INDEX_FILE) or the user's own
+/// post-commit hook kept aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks folder) is not idle.
 pub fn post_commit_idle(hook: &Path) -> bool {
     let Some(index) = std::env::var_os("GIT_INDEX_FILE") else {
         return false;
@@ -358,7 +358,7 @@ pub fn post_commit_idle(hook: &Path) -> bool {
     let (Some(git_dir), Some(hooks_dir)) = (Path::new(&index).parent(), hook.parent()) else {
         return false;
     };
-    if hooks_dir.as_os_str().is_empty() || crate::build_number::pending_exists(git_dir) {
+    if hooks_dir.as_os_str().is_empty() || crate::build_number::post_commit_has_work(git_dir) {
         return false;
     }
     legacy_hooks(hooks_dir, Stage::PostCommit.name()).is_empty()
