@@ -75,6 +75,21 @@ fn the_bump_of_each_type_is_configurable_including_revert() {
 }
 
 #[test]
+fn a_revert_git_wrote_takes_the_bump_of_type_revert() {
+    let repo = reverted();
+    repo.write(
+        ".mpm-hooks.toml",
+        "[commit_msg]\ntypes = { feat = \"minor\", fix = \"patch\", revert = \"patch\", docs = \"none\", chore = \"none\" }\n",
+    );
+    let n = next_json(&repo, &[]);
+    assert_eq!(
+        (n["bump"].as_str(), n["next"].as_str()),
+        (Some("patch"), Some("1.2.1")),
+        "{n}"
+    );
+}
+
+#[test]
 fn bump_rules_and_bumps_are_validated_at_load() {
     let repo = reverted();
     repo.write(".mpm-hooks.toml", "[version]\nbump_rules = \"semantic\"\n");
