@@ -1,6 +1,7 @@
 //! The one integration test binary: real git, real repositories, the real `mpm-hooks` binary.
 
 mod build_number;
+mod bumps;
 mod checks;
 mod commit_msg;
 mod common;
