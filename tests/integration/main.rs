@@ -13,5 +13,6 @@ mod messages;
 mod release;
 mod robustness;
 mod secrets;
+mod secrets_conformance;
 mod stash;
 mod version;
