@@ -112,6 +112,10 @@ pub struct Scanner {
     allow_values: Vec<regex::Regex>,
     pub max_file_size: u64,
     baseline: HashSet<(String, String, String)>,
+    /// The literal prefixes of the token-format rules (`ghp_`, `xoxb-`, `sk-ant-api03`): a value
+    /// that starts with one is that provider's, and the generic rules leave it to that rule (a
+    /// malformed token is not a generic secret).
+    prefixes: Vec<String>,
 }
 
 /// Lock files: their integrity hashes are not secrets.
@@ -168,6 +172,13 @@ impl Scanner {
         let mut patterns: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
+        let prefixes: Vec<String> = builtin()
+            .iter()
+            .filter(|r| r.entropy.is_none() && !r.regex.contains(r"[\s\S]") && !cfg.disable.iter().any(|d| d == r.id))
+            .flat_map(|r| r.keywords.iter())
+            .filter(|k| k.len() >= 4 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)))
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
         for (i, def) in defs.enumerate() {
             let SecretRule {
                 id,
@@ -233,6 +244,7 @@ impl Scanner {
             allow_values,
             max_file_size: cfg.max_file_size,
             baseline: HashSet::new(),
+            prefixes,
         })
     }
 
@@ -323,6 +335,12 @@ impl Scanner {
                     if !self.reportable(rule, &secret, line_of(text, start)) {
                         continue;
                     }
+                    if rule.id.starts_with("generic-") {
+                        let whole = caps.get(0).map_or(start, |m| from + m.start());
+                        if !self.generic_ok(&secret, key_at(text, whole)) {
+                            continue;
+                        }
+                    }
                     let line = first_line + text[..start].iter().filter(|&&b| b == b'\n').count() as u32;
                     let fingerprint = fingerprint(&secret);
                     let finding = Finding {
@@ -361,7 +379,40 @@ impl Scanner {
         );
     }
 
+    /// The generic rules' further checks: the value is no provider's token (well-formed, it is
+    /// that rule's finding; malformed, nobody's), and the name is not one of a non-secret
+    /// (`credentialsId`, `token_url`, `publicToken`, `csrf-token`).
+    fn generic_ok(&self, secret: &str, key: &str) -> bool {
+        let value = secret.to_ascii_lowercase();
+        // A Telegram bot token's shape: the bot's number, `:`, then `A`.
+        let telegram = secret
+            .split_once(':')
+            .is_some_and(|(n, rest)| n.len() >= 3 && n.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with('A'));
+        if self.prefixes.iter().any(|p| value.starts_with(p.as_str())) || is_uuid(secret) || telegram {
+            return false;
+        }
+        let key: String = key
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        const NOT_SECRET_SUFFIXES: &[&str] = &[
+            "id", "ids", "name", "names", "url", "uri", "path", "file", "type", "field", "length", "len", "format",
+            "pattern", "prefix", "header", "count", "size", "ttl", "timeout", "version",
+        ];
+        !(NOT_SECRET_SUFFIXES.iter().any(|s| key.ends_with(s))
+            || key.starts_with("public")
+            || key.contains("csrf")
+            || key.contains("xsrf"))
+    }
+
     fn reportable(&self, rule: &Rule, secret: &str, line: &[u8]) -> bool {
+        if builtin::PUBLIC_VALUES
+            .iter()
+            .any(|(id, v, _)| *id == rule.id && *v == secret)
+        {
+            return false;
+        }
         if let Some(min) = rule.entropy
             && shannon(secret) < min
         {
@@ -420,6 +471,43 @@ fn keyword_span(text: &[u8], at: usize) -> (usize, usize) {
         return (start, line_bounds(text, end + 1).1);
     }
     (start, end)
+}
+
+/// The name a generic rule's match starts in: the word characters around `at`.
+fn key_at(text: &[u8], at: usize) -> &str {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || b"_-.".contains(b);
+    let start = text[..at].iter().rposition(|b| !word(b)).map_or(0, |i| i + 1);
+    let end = text[at..].iter().position(|b| !word(b)).map_or(text.len(), |i| at + i);
+    std::str::from_utf8(&text[start..end]).unwrap_or("")
+}
+
+/// `8-4-4-4-12` hex digits: an identifier (a Jenkins credentials ID, a .NET UserSecretsId).
+fn is_uuid(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A stretch of at least 12 characters that repeats a unit of 1 to 4 (`aaaaaaaaaaaa`,
+/// `123123123123`), after any run the value starts with (a Twitter bearer token starts with 21 A's
+/// by format).
+fn has_filler(v: &str) -> bool {
+    let b = v.as_bytes();
+    let lead = b.iter().take_while(|&&c| Some(&c) == b.first()).count();
+    let b = if lead >= 8 { &b[lead..] } else { b };
+    (1..=4).any(|p| {
+        let mut run = 0;
+        for i in p..b.len() {
+            run = if b[i] == b[i - p] { run + 1 } else { 0 };
+            if run + p >= 12 {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 fn line_of(text: &[u8], at: usize) -> &[u8] {
@@ -485,7 +573,11 @@ pub fn is_placeholder(v: &str) -> bool {
     {
         return true;
     }
-    if v.starts_with('$') || (v.starts_with('%') && v.ends_with('%')) {
+    if v.starts_with('$') || (v.starts_with('%') && v.ends_with('%')) || (v.starts_with('[') && v.ends_with(']')) {
+        return true;
+    }
+    // Elided (`ops_eyJ...`), filler (`AIzaaaaaaaaa…`, `glc_1111…`), or the alphabet in order.
+    if v.starts_with("...") || v.ends_with("...") || has_filler(v) || l.contains("abcdefghij") {
         return true;
     }
     // Common development defaults in connection strings.
@@ -526,7 +618,15 @@ fn contextual_value_ok(v: &str, generic: bool) -> bool {
     if v.contains("://") && !v.contains('@') {
         return false; // a URL with no credentials in it
     }
-    if kinds < 2 || (generic && !(digit && (lower || upper))) {
+    // A provider-named value of one kind of character: only a long run of digits (Discord's
+    // 32-character secret may be all digits); `is_placeholder` has taken `1234567890`.
+    let digits_only = !generic && v.len() >= 20 && v.bytes().all(|b| b.is_ascii_digit());
+    if (kinds < 2 && !digits_only) || (generic && !(digit && (lower || upper))) {
+        return false;
+    }
+    // Random keys of 16 or more characters from an alphabet with digits have one (98% at 24
+    // characters); `s.AcceptanceTimeoutSeconds` and `s.THISSTRINGISALLUPPERCASE` have none.
+    if !digit && v.len() >= 16 {
         return false;
     }
     let letters = v.chars().filter(|c| c.is_ascii_alphabetic()).count();
@@ -542,7 +642,7 @@ fn contextual_value_ok(v: &str, generic: bool) -> bool {
         && v.split('/')
             .filter(|p| !p.is_empty())
             .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
-    letters > 0 && !identifier && !dotted && !path
+    (letters > 0 || digits_only) && !identifier && !dotted && !path
 }
 
 /// `getPasswordFromVault`, `PasswordField`: words, each an upper-case letter then lower-case ones.

@@ -12,9 +12,9 @@ use mpm_hooks::config::SecretsConfig;
 use mpm_hooks::secrets::Scanner;
 
 /// Positives found, at least (of 6,143).
-const RECALL_FLOOR: usize = 5909;
+const RECALL_FLOOR: usize = 5980;
 /// False alarms, at most (of 357 negatives).
-const FALSE_ALARM_CEILING: usize = 85;
+const FALSE_ALARM_CEILING: usize = 19;
 
 fn corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
