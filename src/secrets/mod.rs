@@ -772,6 +772,24 @@ mod tests {
             "const token = process.env.GITHUB_TOKEN",
             "let key = std::env::var(\"API_KEY\")?;",
             "\"integrity\": \"sha512-Q2F0Y2hUaGVIYXNoV2l0aEFMb25nQmFzZTY0U3RyaW5nVGhhdExvb2tzUmFuZG9tMTIzNDU2Nzg5\"",
+            // Filler shaped like a token.
+            "apiKey: \"AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+            "SENTRY_AUTH_TOKEN=sntryu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "API_KEY=\"glc_111111111111111111111111111111111111111111=\"",
+            "gitlab_api_token = \"GR134894112312312312312312312\"",
+            // Elided, or the alphabet in order.
+            "export OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...",
+            "secret_key => \"sk_abcdefghijklmnopqrstuvwxyz123\"",
+            // A malformed token of a known provider is not a generic secret.
+            "github_token = \"ghp_4a9Kd02LmZq7Xw1\"",
+            "slack_api_token = \"xoxb-12345-abcd234\"",
+            "telegram_api_token = \"2858:A1o_wsgzj2dasrnm-r7-xd2aiogyw0a_0g0\"",
+            // Identifiers and non-secret names.
+            "credentialsId: 'ff083f76-7804-4ef1-80e4-fe975bb9141b'",
+            "LLM_SECRET_NAME = \"NEXUS-GPT4-API-KEY\"",
+            "vault_api_token = \"s.AcceptanceTimeoutSeconds\"",
+            // A public example key, allowed by name.
+            "gcp_api_token = \"AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs\"",
         ] {
             let mut found = Vec::new();
             s.scan("src/app.py", line.as_bytes(), 1, &mut found);
@@ -826,6 +844,22 @@ mod tests {
         assert!(!contextual_value_ok("/etc/secrets/db", false));
         assert!(contextual_value_ok("gSDhXdNEBYXASP", false));
         assert!(contextual_value_ok("s3cr3tP4ssw0rd!", true));
+    }
+
+    #[test]
+    fn filler_and_public_values() {
+        assert!(has_filler("AIzaaaaaaaaaaaaaaaaaaaaa"));
+        assert!(has_filler("x123123123123y"));
+        assert!(!has_filler("AAAAAAAAAAAAAAAAAAAAAk3Jd8vQ2mXz9Lp4Rt7Wn1Bc6Yh0Fg5"));
+        assert!(!has_filler("k3v9q0x2m7w4t8r1z6p5n0c3b8y2d7f4h1j6l9s0"));
+        assert!(is_uuid("79a3edd0-2092-40a2-a04d-dcb46d5ca9ed"));
+        assert!(!is_uuid("79a3edd0-2092-40a2-a04d"));
+        assert!(!contextual_value_ok("s.THISSTRINGISALLUPPERCASE", false));
+        assert!(contextual_value_ok("Hq8/Tz3LkW9pVx2Rb7Nc4Ym6Qd1Sf5Gh0Jk8Lz3A", false));
+        for (id, _, why) in builtin::PUBLIC_VALUES {
+            assert!(builtin_ids().contains(id), "{id}");
+            assert!(!why.is_empty());
+        }
     }
 
     #[test]

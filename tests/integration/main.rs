@@ -14,5 +14,6 @@ mod release;
 mod robustness;
 mod secrets;
 mod secrets_conformance;
+mod secrets_syntax;
 mod stash;
 mod version;
