@@ -1475,6 +1475,26 @@ EJIc/UhJglYODU70/XnE40ZVpD3AMMYGqUkeFhQVIYZ0RfuqsOza1ssxJDqFv0A3
         example: r###"curl -H "Authorization: Bearer YCZOigVWFlo0AGf1RTe3JsyC1jz8B6JD" https://api.example.net"###,
         negative: r###"curl -H "Authorization: Bearer $TOKEN" https://api.example.net"###,
     },
+    RuleDef {
+        id: "kubernetes-secret-yaml",
+        description: "Kubernetes Secret manifest with data",
+        keywords: &["kind: secret", "kind: 'secret'", "kind: \"secret\""],
+        regex: r###"(?im)^[ \t]*kind:[ \t]*["']?secret["']?[ \t]*$[\s\S]{0,800}?^[ \t]*data:[ \t]*\n(?:[ \t]*#[^\n]*\n)*[ \t]*[\w.\-]+:[ \t]*(?:[|>][\-+]?[ \t]*\n[ \t]*)?["']?([A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*$|^[ \t]*data:[ \t]*\n(?:[ \t]*#[^\n]*\n)*[ \t]*[\w.\-]+:[ \t]*(?:[|>][\-+]?[ \t]*\n[ \t]*)?["']?([A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*$[\s\S]{0,800}?^[ \t]*kind:[ \t]*["']?secret["']?[ \t]*$"###,
+        entropy: None,
+        example: r###"apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+data:
+  # base64
+  password: UyFCXCpkJHpEc2I9cTc4
+"###,
+        negative: r###"apiVersion: v1
+kind: Secret
+data:
+  password: {{ .Values.password }}
+"###,
+    },
     // Provider names beside a value in the provider's format, in any assignment syntax
     // (quoted or not; `=`, `:`, `::=`, `?=`, `.=`, `=>`, a call's `,`, an XML element).
     RuleDef {

@@ -12,7 +12,7 @@ use mpm_hooks::config::SecretsConfig;
 use mpm_hooks::secrets::Scanner;
 
 /// Positives found, at least (of 6,143).
-const RECALL_FLOOR: usize = 5980;
+const RECALL_FLOOR: usize = 5991;
 /// False alarms, at most (of 357 negatives).
 const FALSE_ALARM_CEILING: usize = 19;
 
