@@ -882,27 +882,64 @@ pub struct Outcome {
 pub fn scan_staged(scanner: &Scanner, view: &crate::git::StagedView) -> Outcome {
     let mut out = Outcome::default();
     for file in &view.files {
-        if file.added.is_empty() && !file.binary || scanner.path_allowed(Path::new(&file.path)) {
-            continue;
-        }
-        if file.binary {
-            out.skipped.push(Skipped {
-                path: file.path.clone(),
-                reason: "binary".into(),
-            });
-            continue;
-        }
-        let size: usize = file.added.iter().map(|l| l.text.len() + 1).sum();
-        if size as u64 > scanner.max_file_size {
-            out.skipped.push(Skipped {
-                path: file.path.clone(),
-                reason: format!("larger than [secrets] max_file_size ({} bytes)", scanner.max_file_size),
-            });
-            continue;
-        }
-        scan_added(scanner, &file.path, &file.added, &mut out.findings);
+        scan_staged_file(scanner, file, &mut out);
     }
     out
+}
+
+fn scan_staged_file(scanner: &Scanner, file: &crate::git::StagedFile, out: &mut Outcome) {
+    if file.added.is_empty() && !file.binary || scanner.path_allowed(Path::new(&file.path)) {
+        return;
+    }
+    if file.binary {
+        out.skipped.push(Skipped {
+            path: file.path.clone(),
+            reason: "binary".into(),
+        });
+        return;
+    }
+    let size: usize = file.added.iter().map(|l| l.text.len() + 1).sum();
+    if size as u64 > scanner.max_file_size {
+        out.skipped.push(Skipped {
+            path: file.path.clone(),
+            reason: format!("larger than [secrets] max_file_size ({} bytes)", scanner.max_file_size),
+        });
+        return;
+    }
+    scan_added(scanner, &file.path, &file.added, &mut out.findings);
+}
+
+/// The files the pre-commit framework names (`pass_filenames`, paths relative to the root): one
+/// with a staged change is scanned as in a commit (the lines it adds); one with nothing staged
+/// (`pre-commit run --all-files`, `--files`, CI) is scanned whole, so that a secret already
+/// committed is found.
+pub fn scan_named(
+    scanner: &Scanner,
+    view: &crate::git::StagedView,
+    root: &Path,
+    names: &[std::ffi::OsString],
+) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    let mut whole = Vec::new();
+    for name in names {
+        let shown = name.to_string_lossy();
+        let shown = shown.trim_start_matches("./");
+        match view.files.iter().find(|f| f.path == shown) {
+            Some(file) => scan_staged_file(scanner, file, &mut out),
+            None => {
+                let path = root.join(name);
+                if path.is_file() {
+                    whole.push(path);
+                }
+            }
+        }
+    }
+    if !whole.is_empty() {
+        let found = scan_paths(scanner, &whole, root, true)?;
+        out.findings.extend(found.findings);
+        out.skipped.extend(found.skipped);
+    }
+    Ok(out)
 }
 
 /// Files and folders, in parallel; hidden files included, .gitignore honoured unless
@@ -1051,7 +1088,11 @@ pub fn scan_history(
 pub fn step(input: &crate::stage::StepInput<'_>) -> Result<crate::stage::Outcome> {
     let root = &input.repo.root;
     let scanner = Scanner::new(&input.ctx.config.config.secrets, root)?.with_baseline(report::load_baseline(root)?);
-    let outcome = scan_staged(&scanner, input.staged()?);
+    let outcome = if input.args.is_empty() {
+        scan_staged(&scanner, input.staged()?)
+    } else {
+        scan_named(&scanner, input.staged()?, root, input.args)?
+    };
     let skipped: Vec<String> = outcome
         .skipped
         .iter()

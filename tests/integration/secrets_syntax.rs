@@ -153,3 +153,52 @@ fn an_aws_secret_key_with_a_slash_blocks_the_commit() {
         .is_empty()
     );
 }
+
+/// The pre-commit framework's `pass_filenames` (`pre-commit run --all-files`, `--files`, CI): a
+/// named file with nothing staged is scanned whole, so a committed secret is found; a named file
+/// with a staged change is scanned as in a commit, its added lines only.
+#[test]
+fn named_files_with_nothing_staged_are_scanned_whole() {
+    let repo = TestRepo::new();
+    repo.commit_file("README.md", "hello\n", "chore: start");
+    let key = mpm_hooks::secrets::builtin()
+        .iter()
+        .find(|r| r.id == "github-pat")
+        .unwrap()
+        .example;
+    repo.commit_file("leak.py", &format!("{key}\n"), "feat: leak");
+    repo.commit_file("clean.py", "x = 1\n", "feat: clean");
+    let out = repo
+        .cmd()
+        .args([
+            "run",
+            "pre-commit",
+            "--only",
+            "secrets",
+            "README.md",
+            "leak.py",
+            "clean.py",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("leak.py:1: github-pat"), "{err}");
+    assert!(!err.contains(key), "the full secret was printed");
+    // In a commit: the file has a staged change, and only its added lines count.
+    repo.write("leak.py", &format!("{key}\ny = 2\n"));
+    repo.git(&["add", "leak.py"]);
+    let out = repo
+        .cmd()
+        .args(["run", "pre-commit", "--only", "secrets", "leak.py"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // With no file named (a hook run by git), the staged change as ever.
+    let out = repo
+        .cmd()
+        .args(["run", "pre-commit", "--only", "secrets"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
