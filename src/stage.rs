@@ -165,7 +165,10 @@ pub struct Options {
 /// Runs one stage: first the user's own hook kept aside at install (same arguments, stdin
 /// inherited, a failure fails the stage), then our steps in order.
 pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Result<Report> {
-    if args.len() != stage.arg_count() {
+    // The pre-commit framework names the files to a hook it runs for named steps
+    // (`pass_filenames`): the secrets step scans those with nothing staged whole.
+    let named_files = matches!(stage, Stage::PreCommit) && !opts.only.is_empty();
+    if args.len() != stage.arg_count() && !named_files {
         return Err(Error::Usage {
             message: format!(
                 "the {} hook takes {} argument(s) from git, got {}",

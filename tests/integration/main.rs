@@ -15,5 +15,7 @@ mod release;
 mod repo_shapes;
 mod robustness;
 mod secrets;
+mod secrets_conformance;
+mod secrets_syntax;
 mod stash;
 mod version;
