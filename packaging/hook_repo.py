@@ -27,8 +27,9 @@ HOOKS = [
      "Increments BUILD_NUMBER when the staged change is substantial, and stages it.",
      "mpm-hooks run pre-commit --only build-number", "pre-commit", False),
     ("mpm-hooks-secrets", "mpm-hooks secret scan",
-     "Blocks API keys, private keys and passwords in the lines the commit adds.",
-     "mpm-hooks run pre-commit --only secrets", "pre-commit", False),
+     "Blocks API keys, private keys and passwords in the lines the commit adds; "
+     "with --all-files or --files, scans the named files with nothing staged whole.",
+     "mpm-hooks run pre-commit --only secrets", "pre-commit", True),
     ("mpm-hooks-checks", "mpm-hooks checks",
      "Runs the checks configured in .mpm-hooks.toml (tier pre-commit) on the staged files.",
      "mpm-hooks run pre-commit --only checks", "pre-commit", False),

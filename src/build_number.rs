@@ -341,9 +341,21 @@ pub struct Pending {
     restaged: Vec<(String, Option<String>, String)>,
 }
 
-/// Whether the git dir `git_dir` holds a [`Pending`] record.
-pub fn pending_exists(git_dir: &Path) -> bool {
-    Pending::at(git_dir).exists()
+/// Whether the record in the git dir `git_dir` gives the post-commit stage work: only a partial
+/// commit (git handed the hooks a temporary `next-index-*.lock`, and writes the real index
+/// itself) leaves the real index behind what was committed. After any other commit the record
+/// is stale once HEAD has moved, and the next pre-commit run clears it ([`settle`]).
+pub fn post_commit_has_work(git_dir: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(Pending::at(git_dir)) else {
+        return false;
+    };
+    // A record that does not parse is the full stage's to handle.
+    serde_json::from_slice::<Pending>(&bytes).map_or(true, |p| {
+        !p.restaged.is_empty()
+            || Path::new(&p.index)
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("next-index"))
+    })
 }
 
 impl Pending {

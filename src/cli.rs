@@ -137,6 +137,9 @@ enum Command {
         /// The bump: patch, minor, major, or auto (what the commits since the latest version tag imply)
         #[arg(value_enum, default_value = "auto")]
         level: BumpLevel,
+        /// Release a pre-release of the bump instead: rc gives 1.3.0-rc.0, then 1.3.0-rc.1
+        #[arg(long, value_name = "NAME")]
+        pre: Option<String>,
         /// Print the version, the changelog section and the diff of every file; change nothing
         #[arg(long)]
         dry_run: bool,
@@ -181,6 +184,10 @@ enum VersionAction {
     Bump {
         /// patch, minor, major, or auto (what the commits since the latest version tag imply)
         level: BumpLevel,
+        /// Bump to a pre-release of that version: rc gives 1.3.0-rc.0, then 1.3.0-rc.1; a bump
+        /// without --pre finalizes it (1.3.0)
+        #[arg(long, value_name = "NAME")]
+        pre: Option<String>,
         /// Print the diff of every file; change nothing
         #[arg(long)]
         dry_run: bool,
@@ -210,6 +217,9 @@ enum VersionAction {
         /// Print the answer as one JSON object
         #[arg(long)]
         json: bool,
+        /// The next pre-release of that name instead (1.3.0-rc.0, or rc.1 after it)
+        #[arg(long, value_name = "NAME")]
+        pre: Option<String>,
     },
 }
 
@@ -298,9 +308,10 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
         Command::Changelog { from, to, all, write } => changelog(&ctx, from, to, all, write),
         Command::Release {
             level,
+            pre,
             dry_run,
             no_gate,
-        } => release_cmd(&ctx, level, dry_run, no_gate),
+        } => release_cmd(&ctx, level, pre, dry_run, no_gate),
         Command::Restore { list } => restore(&ctx, list),
     };
     result.map_err(|e| relative(e, &ctx))
@@ -959,7 +970,7 @@ fn changelog(ctx: &Context, from: Option<String>, to: Option<String>, all: bool,
     Ok(0)
 }
 
-fn release_cmd(ctx: &Context, level: BumpLevel, dry_run: bool, no_gate: bool) -> Result<u8> {
+fn release_cmd(ctx: &Context, level: BumpLevel, pre: Option<String>, dry_run: bool, no_gate: bool) -> Result<u8> {
     let level = match level {
         BumpLevel::Patch => Some(Level::Patch),
         BumpLevel::Minor => Some(Level::Minor),
@@ -969,7 +980,8 @@ fn release_cmd(ctx: &Context, level: BumpLevel, dry_run: bool, no_gate: bool) ->
     // The release reads the version files and rewrites them: under the version lock throughout
     // (its own commit skips the build-number step, which would wait for the lock).
     let _lock = if dry_run { None } else { ctx.ws.lock_versions()? };
-    let plan = match release::prepare(ctx, level)? {
+    let pre = pre.as_deref().map(version::parse_pre_name).transpose()?;
+    let plan = match release::prepare(ctx, level, pre.as_deref())? {
         release::Prepared::Ready(plan) => plan,
         release::Prepared::Nothing(why) => {
             writeln!(out(), "{why}")?;
@@ -1065,8 +1077,9 @@ fn version_cmd(ctx: &Context, args: VersionArgs) -> Result<u8> {
     let (command, plan) = match args.action {
         None => return version_status(ctx, args.json),
         Some(VersionAction::Status { json }) => return version_status(ctx, json || args.json),
-        Some(VersionAction::Next { json }) => return version_next(ctx, json),
-        Some(VersionAction::Bump { level, dry_run }) => {
+        Some(VersionAction::Next { json, pre }) => return version_next(ctx, json, pre),
+        Some(VersionAction::Bump { level, pre, dry_run }) => {
+            let pre = pre.as_deref().map(version::parse_pre_name).transpose()?;
             let level = match level {
                 BumpLevel::Patch => Level::Patch,
                 BumpLevel::Minor => Level::Minor,
@@ -1082,7 +1095,10 @@ fn version_cmd(ctx: &Context, args: VersionArgs) -> Result<u8> {
                     }
                 },
             };
-            (("version bump", dry_run), version::plan_bump(root, cfg, level)?.1)
+            (
+                ("version bump", dry_run),
+                version::plan_bump_pre(root, cfg, level, pre.as_deref())?.1,
+            )
         }
         Some(VersionAction::Set { version, dry_run }) => {
             let v = version::parse_version_arg(&version)?;
@@ -1123,13 +1139,15 @@ fn write_plan(ctx: &Context, command: &str, plan: &version::Plan, dry_run: bool)
     Ok(0)
 }
 
-fn version_next(ctx: &Context, json: bool) -> Result<u8> {
-    let n = release::next(ctx)?;
+fn version_next(ctx: &Context, json: bool, pre: Option<String>) -> Result<u8> {
+    let pre = pre.as_deref().map(version::parse_pre_name).transpose()?;
+    let n = release::next_pre(ctx, pre.as_deref())?;
     let mut out = out();
     if json {
         let v = serde_json::json!({
             "current": n.base.to_string(),
             "tag": n.tag,
+            "latest_tag": n.latest.as_ref().map(|l| &l.0),
             "bump": n.level.map(|l| format!("{l:?}").to_lowercase()),
             "next": n.next.to_string(),
             "commits": n.commits.len(),
@@ -1175,7 +1193,11 @@ fn version_status(ctx: &Context, json: bool) -> Result<u8> {
         writeln!(out, "display        {}", status.display_format)?;
         writeln!(out, "release        {}", status.release_format)?;
         for s in &status.sources {
-            let state = if s.in_sync { "in sync" } else { "OUT OF SYNC" };
+            let state = match (s.placeholder, s.in_sync) {
+                (true, _) => "placeholder: not synced, by design",
+                (false, true) => "in sync",
+                (false, false) => "OUT OF SYNC",
+            };
             writeln!(
                 out,
                 "source         {}: {} ({state})",
@@ -1250,8 +1272,17 @@ fn init(ctx: &Context) -> Result<u8> {
     }
     let _lock = ctx.ws.lock_versions()?;
     let mut plan = version::Plan::default();
+    let mut origin = None;
     if !root.join(version::VERSION_FILE).exists() {
-        plan = version::plan_set(root, &ctx.config.config.version, &semver::Version::new(0, 1, 0), true)?;
+        let vcfg = &ctx.config.config.version;
+        let tags = match ctx.ws.repo() {
+            Ok(repo) => repo.version_tags(&vcfg.tag_prefix)?,
+            Err(_) => Vec::new(),
+        };
+        let tag = tags.first().map(|(name, v, _)| (name.as_str(), v));
+        let (start, why) = version::initial_version(root, vcfg, tag)?;
+        origin = Some(why);
+        plan = version::plan_set(root, vcfg, &start, true)?;
         // Only the two files: init does not rewrite existing sources.
         plan.changes.retain(|c| c.old.is_none());
     } else if !root.join(version::BUILD_FILE).exists() {
@@ -1265,7 +1296,29 @@ fn init(ctx: &Context) -> Result<u8> {
     }
     ctx.apply_version_plan("init", &plan)?;
     for c in &plan.changes {
-        writeln!(out, "{}: created ({})", c.rel, c.new_value)?;
+        match (&origin, c.rel == version::VERSION_FILE) {
+            (Some(why), true) => writeln!(out, "{}: created ({}, {why})", c.rel, c.new_value)?,
+            _ => writeln!(out, "{}: created ({})", c.rel, c.new_value)?,
+        }
+    }
+    if origin.is_some() {
+        let status = version::status(root, &ctx.config.config.version)?;
+        for s in &status.sources {
+            let v = s.version.as_deref().unwrap_or("-");
+            if s.placeholder {
+                writeln!(
+                    out,
+                    "{}: {v} is a placeholder, left alone (not synced, by design)",
+                    s.path
+                )?;
+            } else if !s.in_sync {
+                writeln!(
+                    out,
+                    "{}: {v} differs from VERSION; sync it with: mpm-hooks version rebuild",
+                    s.path
+                )?;
+            }
+        }
     }
     Ok(0)
 }

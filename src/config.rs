@@ -87,6 +87,15 @@ pub struct VersionConfig {
     pub tag_prefix: String,
     /// Below 1.0.0 a breaking change bumps minor and a feat bumps patch.
     pub major_version_zero: bool,
+    /// Which rules decide the bump of each commit: this project's (`[commit_msg] types`) or
+    /// semantic-release's default release rules.
+    pub bump_rules: BumpRulesPreset,
+    /// The bump of a type, over the preset: `revert = "patch"`. `revert` also covers git's own
+    /// `Revert "..."` commits.
+    pub bumps: BTreeMap<String, Bump>,
+    /// Version sources whose version is a placeholder left alone (such as package.json's
+    /// `0.0.0-development` under semantic-release): reported, never synced or failed on.
+    pub placeholders: Vec<String>,
 }
 
 impl Default for VersionConfig {
@@ -95,7 +104,66 @@ impl Default for VersionConfig {
             files: Vec::new(),
             tag_prefix: "v".into(),
             major_version_zero: true,
+            bump_rules: BumpRulesPreset::Default,
+            bumps: BTreeMap::new(),
+            placeholders: ["0.0.0-development", "0.0.0-semantic-release", "0.0.0"]
+                .map(String::from)
+                .to_vec(),
         }
+    }
+}
+
+/// The presets of `[version] bump_rules`.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum BumpRulesPreset {
+    /// The bump each type has in `[commit_msg] types` (feat minor, fix and perf patch).
+    #[default]
+    Default,
+    /// @semantic-release/commit-analyzer's default release rules
+    /// (lib/default-release-rules.js) for Conventional Commits: breaking major, feat and
+    /// improvement minor, fix, perf and a revert (as its parser reads one) patch.
+    SemanticRelease,
+}
+
+/// The bump of each commit, resolved from `[version] bump_rules`, `[version] bumps` and
+/// `[commit_msg] types`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BumpRules {
+    /// Per type, lowercase.
+    pub types: BTreeMap<String, Bump>,
+    /// The bump of a revert that git wrote (`Revert "<header>"` ... `This reverts commit <hash>.`).
+    pub revert: Bump,
+}
+
+impl VersionConfig {
+    pub fn bump_rules(&self, commit_msg: &CommitMsgConfig) -> BumpRules {
+        let mut types: BTreeMap<String, Bump> = match self.bump_rules {
+            BumpRulesPreset::Default => commit_msg.types.iter().map(|(t, b)| (t.to_lowercase(), *b)).collect(),
+            BumpRulesPreset::SemanticRelease => [
+                ("feat", Bump::Minor),
+                ("improvement", Bump::Minor),
+                ("fix", Bump::Patch),
+                ("perf", Bump::Patch),
+            ]
+            .into_iter()
+            .map(|(t, b)| (t.to_string(), b))
+            .collect(),
+        };
+        // semantic-release's `{revert: true}` covers what the parser reads as a revert (git's
+        // `Revert "..."`, or `revert:` with `This reverts commit`), not the type `revert`.
+        let mut revert = match self.bump_rules {
+            BumpRulesPreset::Default => types.get("revert").copied().unwrap_or(Bump::None),
+            BumpRulesPreset::SemanticRelease => Bump::Patch,
+        };
+        for (t, b) in &self.bumps {
+            let t = t.to_lowercase();
+            if t == "revert" {
+                revert = *b;
+            }
+            types.insert(t, *b);
+        }
+        BumpRules { types, revert }
     }
 }
 
@@ -431,6 +499,20 @@ pub fn check(root: &Path, env: &Env) -> Result<Loaded> {
 
 /// Everything a command would refuse later: regexes, globs, command lines, paths, names.
 fn validate(config: &Config) -> std::result::Result<(), String> {
+    for kind in config.version.bumps.keys() {
+        if kind.is_empty() || kind.contains(|c: char| c.is_whitespace() || "():!".contains(c)) {
+            return Err(format!(
+                "[version] bumps: `{kind}` is not a commit type; name a type such as `revert = \"patch\"`"
+            ));
+        }
+    }
+    for value in &config.version.placeholders {
+        if semver::Version::parse(value).is_err() {
+            return Err(format!(
+                "[version] placeholders: `{value}` is not a semantic version; list versions such as \"0.0.0-development\""
+            ));
+        }
+    }
     for file in config.version.files.iter() {
         let re = regex::Regex::new(&file.pattern)
             .map_err(|e| format!("[version] files: pattern for `{}` is not a valid regex: {e}", file.path))?;
@@ -860,6 +942,9 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 [version]
 # tag_prefix = "v"
 # major_version_zero = true   # below 1.0.0: breaking -> minor, feat -> patch
+# bump_rules = "default"      # or "semantic-release": its default release rules (a revert is a patch)
+# bumps = { revert = "patch" }  # the bump of a type, over the preset
+# placeholders = ["0.0.0-development", "0.0.0-semantic-release", "0.0.0"]  # left alone in sources
 # files = [{ path = "src/pkg/_version.py", pattern = '__version__ = "(?P<version>[^"]+)"' }]
 
 [commit_msg]

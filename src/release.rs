@@ -17,44 +17,74 @@ use crate::error::{Error, Result};
 use crate::git::{self, CommitInfo, Repo};
 use crate::version::{self, Level};
 
-/// What the commits since the latest version tag (or all of HEAD's history) imply.
+/// What the commits since the latest final version tag (or all of HEAD's history) imply.
+/// Pre-release tags are skipped for the level: a final release counts every commit since the
+/// previous final one. The nearest tag, pre-release or not, is what VERSION stands at and what
+/// the next pre-release counts from.
 pub struct Next {
-    /// The latest tag's version, or VERSION when there is no tag.
+    /// The latest final tag's version, or VERSION when there is no final tag.
     pub base: Version,
-    /// The latest version tag reachable from HEAD.
+    /// The latest final version tag reachable from HEAD.
     pub tag: Option<String>,
+    /// The nearest version tag reachable from HEAD, pre-releases included: (name, version).
+    pub latest: Option<(String, Version)>,
     pub level: Option<Level>,
+    /// The next version: the next pre-release of `pre` when asked, else the final one.
     pub next: Version,
+    /// The pre-release name asked for (`--pre rc`).
+    pub pre: Option<String>,
     /// The commits that decided the level.
     pub reasons: Vec<Reason>,
-    /// The commits since the tag, newest first.
+    /// The commits since the final tag, newest first.
     pub commits: Vec<CommitInfo>,
+    /// With `pre`, when the nearest tag is a pre-release: the commits since it.
+    pub since_latest: Option<Vec<CommitInfo>>,
 }
 
 pub fn next(ctx: &Context) -> Result<Next> {
+    next_pre(ctx, None)
+}
+
+/// [`next`], to the next pre-release named `pre` when given.
+pub fn next_pre(ctx: &Context, pre: Option<&str>) -> Result<Next> {
     let repo = ctx.ws.repo()?;
     let vcfg = &ctx.config.config.version;
     let tags = repo.version_tags(&vcfg.tag_prefix)?;
-    let (base, tag, from) = match tags.first() {
+    let latest = tags.first().map(|(name, v, _)| (name.clone(), v.clone()));
+    let (base, tag, from) = match tags.iter().find(|t| t.1.pre.is_empty()) {
         Some((name, v, oid)) => (v.clone(), Some(name.clone()), Some(*oid)),
         None => (version::read_state(&ctx.ws.root)?.version, None, None),
     };
-    let commits = match repo.head_commit()? {
+    let head = repo.head_commit()?;
+    let commits = match head {
         Some(head) => repo.commits(from, head)?,
         None => Vec::new(),
     };
+    let since_latest = match (pre, tags.first(), head) {
+        (Some(_), Some((_, v, oid)), Some(head)) if !v.pre.is_empty() => Some(repo.commits(Some(*oid), head)?),
+        _ => None,
+    };
     let messages: Vec<(String, String)> = commits.iter().map(|c| (c.id.clone(), c.message.clone())).collect();
-    let (bump, reasons) =
-        conventional::infer_bump(&messages, &ctx.config.config.commit_msg, &base, vcfg.major_version_zero);
+    let rules = vcfg.bump_rules(&ctx.config.config.commit_msg);
+    let (bump, reasons) = conventional::infer_bump(&messages, &rules, &base, vcfg.major_version_zero);
     let level = Level::from_bump(bump);
-    let next = level.map_or(base.clone(), |l| version::bump(&base, l));
+    // A pre-release tag stands for where VERSION is: 1.3.0-rc.0 and minor is 1.3.0 (or rc.1).
+    let at = latest.as_ref().map_or(&base, |(_, v)| v);
+    let next = match (level, pre) {
+        (None, _) => at.clone(),
+        (Some(l), Some(name)) => version::bump_pre(at, l, name),
+        (Some(l), None) => version::bump(at, l),
+    };
     Ok(Next {
         base,
         tag,
+        latest,
         level,
         next,
+        pre: pre.map(String::from),
         reasons,
         commits,
+        since_latest,
     })
 }
 
@@ -247,7 +277,7 @@ pub enum Prepared {
 
 /// Checks that the repository can be released and computes the release. Writes nothing.
 /// `level` is `None` for `auto`.
-pub fn prepare(ctx: &Context, level: Option<Level>) -> Result<Prepared> {
+pub fn prepare(ctx: &Context, level: Option<Level>, pre: Option<&str>) -> Result<Prepared> {
     let repo = ctx.ws.repo()?;
     let root = &ctx.ws.root;
     let cfg = &ctx.config.config;
@@ -275,22 +305,28 @@ pub fn prepare(ctx: &Context, level: Option<Level>) -> Result<Prepared> {
     }
     refuse_dirty(repo)?;
     let current = version::read_state(root)?.version;
-    let next = next(ctx)?;
-    if let Some(tag) = &next.tag
-        && next.base != current
+    let next = next_pre(ctx, pre)?;
+    if let Some((tag, tagged)) = &next.latest
+        && *tagged != current
     {
-        return Err(disagreement(&current, tag, &next.base, &cfg.version.tag_prefix));
+        return Err(disagreement(&current, tag, tagged, &cfg.version.tag_prefix));
     }
-    if next.commits.is_empty() {
+    // A pre-release lists what is new since the previous pre-release; a final release, all
+    // that is new since the previous final one.
+    let (commits, since_tag) = match &next.since_latest {
+        Some(commits) => (commits, next.latest.as_ref().map(|l| l.0.as_str())),
+        None => (&next.commits, next.tag.as_deref()),
+    };
+    if commits.is_empty() {
         return Err(Error::refused(
-            format!("nothing to release: no commits {}", next.since()),
+            format!("nothing to release: no commits {}", since(since_tag)),
             "commit the changes to release first",
         ));
     }
     let Some(level) = level.or(next.level) else {
         return Ok(Prepared::Nothing(nothing_message(&next)));
     };
-    let (new, mut files) = version::plan_bump(root, &cfg.version, level)?;
+    let (new, mut files) = version::plan_bump_pre(root, &cfg.version, level, pre)?;
     let tag = format!("{}{new}", cfg.version.tag_prefix);
     if let Some(at) = repo.tag_commit(&tag) {
         return Err(Error::refused(
@@ -314,7 +350,7 @@ pub fn prepare(ctx: &Context, level: Option<Level>) -> Result<Prepared> {
             "allow it in .mpm-hooks.toml: [commit_msg] types must include `chore`, and scopes (when set) `release`",
         ));
     }
-    let (change, section) = changelog_change(ctx, &new, &next.commits, true)?;
+    let (change, section) = changelog_change(ctx, &new, commits, true)?;
     files.changes.extend(change);
     for change in &files.changes {
         if std::fs::metadata(&change.path).is_ok_and(|m| m.permissions().readonly()) {
@@ -327,8 +363,8 @@ pub fn prepare(ctx: &Context, level: Option<Level>) -> Result<Prepared> {
         old: current,
         new,
         level,
-        previous_tag: next.tag,
-        commits: next.commits.len(),
+        previous_tag: since_tag.map(String::from),
+        commits: commits.len(),
         reasons: next.reasons,
         message,
         remote: repo.push_remote(&branch),

@@ -165,7 +165,10 @@ pub struct Options {
 /// Runs one stage: first the user's own hook kept aside at install (same arguments, stdin
 /// inherited, a failure fails the stage), then our steps in order.
 pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Result<Report> {
-    if args.len() != stage.arg_count() {
+    // The pre-commit framework names the files to a hook it runs for named steps
+    // (`pass_filenames`): the secrets step scans those with nothing staged whole.
+    let named_files = matches!(stage, Stage::PreCommit) && !opts.only.is_empty();
+    if args.len() != stage.arg_count() && !named_files {
         return Err(Error::Usage {
             message: format!(
                 "the {} hook takes {} argument(s) from git, got {}",
@@ -348,9 +351,9 @@ fn file_name(p: &Path) -> String {
 }
 
 /// Whether a post-commit run has nothing to do, decided before anything is loaded: git runs
-/// the hook after every commit, and only a record left by the pre-commit run (under the git dir
-/// that holds the index git names in GIT_INDEX_FILE) or the user's own post-commit hook kept
-/// aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks folder) is not idle.
+/// the hook after every commit, and only a partial commit's record left by the pre-commit run
+/// (under the git dir that holds the index git names in GIT_INDEX_FILE) or the user's own
+/// post-commit hook kept aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks folder) is not idle.
 pub fn post_commit_idle(hook: &Path) -> bool {
     let Some(index) = std::env::var_os("GIT_INDEX_FILE") else {
         return false;
@@ -358,7 +361,7 @@ pub fn post_commit_idle(hook: &Path) -> bool {
     let (Some(git_dir), Some(hooks_dir)) = (Path::new(&index).parent(), hook.parent()) else {
         return false;
     };
-    if hooks_dir.as_os_str().is_empty() || crate::build_number::pending_exists(git_dir) {
+    if hooks_dir.as_os_str().is_empty() || crate::build_number::post_commit_has_work(git_dir) {
         return false;
     }
     legacy_hooks(hooks_dir, Stage::PostCommit.name()).is_empty()

@@ -184,6 +184,53 @@ pub fn bump(v: &Version, level: Level) -> Version {
     }
 }
 
+/// Checks a pre-release name given with `--pre`: one identifier of letters, digits and hyphens
+/// that is not a number (`rc`, `beta`, `alpha`), as commitizen and cocogitto take it.
+pub fn parse_pre_name(name: &str) -> Result<String> {
+    let ok = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !name.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(Error::Usage {
+            message: format!(
+                "--pre `{name}` is not a pre-release name: use letters, digits and hyphens, not only digits (rc, beta, alpha)"
+            ),
+        })
+    }
+}
+
+/// The pre-release `NAME.N` of `v`, as (NAME, N).
+fn pre_parts(v: &Version) -> Option<(&str, u64)> {
+    let (name, n) = v.pre.as_str().split_once('.')?;
+    Some((name, n.parse().ok()?))
+}
+
+/// The next pre-release `NAME.N`, as commitizen's `--prerelease` and cocogitto's `--pre` count:
+/// when `v` is a pre-release that the bump would only finalize (1.3.0-rc.0 and minor), the next
+/// of that version (1.3.0-rc.1, or 1.3.0-NAME.0 under another name); else the bump's version
+/// with `NAME.0` (1.2.0 and minor: 1.3.0-rc.0). A plain [`bump`] finalizes the pre-release.
+pub fn bump_pre(v: &Version, level: Level, name: &str) -> Version {
+    let final_ = bump(v, level);
+    let n = match pre_parts(v) {
+        Some((current, n)) if current == name && without_pre(v) == final_ => n + 1,
+        _ => 0,
+    };
+    Version {
+        pre: Prerelease::new(&format!("{name}.{n}")).unwrap_or(Prerelease::EMPTY),
+        ..final_
+    }
+}
+
+fn without_pre(v: &Version) -> Version {
+    Version {
+        pre: Prerelease::EMPTY,
+        build: semver::BuildMetadata::EMPTY,
+        ..v.clone()
+    }
+}
+
 /// A file that carries the version besides VERSION.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -510,7 +557,10 @@ pub fn read_build(root: &Path) -> Result<Option<u64>> {
 pub struct SourceStatus {
     pub path: String,
     pub version: Option<String>,
+    /// Nothing to fix: it carries VERSION, or a placeholder left alone by design.
     pub in_sync: bool,
+    /// Its version is one of `[version] placeholders` (`0.0.0-development`): not synced.
+    pub placeholder: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -538,9 +588,11 @@ pub fn status(root: &Path, cfg: &VersionConfig) -> Result<Status> {
     for source in sources(root, cfg, Path::new(crate::config::FILE_NAME))? {
         let text = crate::fs::read_to_string(&source.path)?;
         let version = source.read(&text)?;
+        let placeholder = is_placeholder(cfg, version.as_deref());
         out.push(SourceStatus {
             path: source.rel.clone(),
-            in_sync: version.as_deref() == Some(want.as_str()),
+            in_sync: placeholder || version.as_deref() == Some(want.as_str()),
+            placeholder,
             version,
         });
     }
@@ -552,6 +604,53 @@ pub fn status(root: &Path, cfg: &VersionConfig) -> Result<Status> {
         release_format: f.release,
         sources: out,
     })
+}
+
+/// A source version that `[version] placeholders` lists (`0.0.0-development`): left alone.
+pub fn is_placeholder(cfg: &VersionConfig, version: Option<&str>) -> bool {
+    version.is_some_and(|v| cfg.placeholders.iter().any(|p| p == v.trim()))
+}
+
+/// Where `init` starts VERSION: the latest version tag; else the version the sources carry,
+/// when they all agree (placeholders aside); else 0.1.0. With the reason, for the user.
+pub fn initial_version(root: &Path, cfg: &VersionConfig, tag: Option<(&str, &Version)>) -> Result<(Version, String)> {
+    if let Some((name, v)) = tag {
+        return Ok((without_build(v), format!("from the latest version tag {name}")));
+    }
+    let mut found: Vec<(String, String)> = Vec::new();
+    for source in sources(root, cfg, Path::new(crate::config::FILE_NAME))? {
+        let text = crate::fs::read_to_string(&source.path)?;
+        if let Some(v) = source.read(&text)?
+            && !is_placeholder(cfg, Some(&v))
+            && !matches!(source.kind, SourceKind::CargoLock(_))
+        {
+            found.push((source.rel.clone(), v.trim().to_string()));
+        }
+    }
+    let default = Version::new(0, 1, 0);
+    let Some((_, first)) = found.first() else {
+        return Ok((default, "no version tag and no version source: the default".into()));
+    };
+    let names = || {
+        found
+            .iter()
+            .map(|(rel, v)| format!("{rel} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if found.iter().any(|(_, v)| v != first) {
+        return Ok((
+            default,
+            format!("no version tag, and the sources disagree ({}): the default", names()),
+        ));
+    }
+    match Version::parse(first) {
+        Ok(v) if v.build.is_empty() => Ok((v, format!("from {}", names()))),
+        _ => Ok((
+            default,
+            format!("no version tag, and {} is not a semantic version: the default", names()),
+        )),
+    }
 }
 
 /// One file a command would change.
@@ -660,6 +759,9 @@ pub fn plan_sources(root: &Path, cfg: &VersionConfig, version: &Version, plan: &
     for source in sources(root, cfg, Path::new(crate::config::FILE_NAME))? {
         let text = crate::fs::read_to_string(&source.path)?;
         let old_value = source.read(&text)?;
+        if is_placeholder(cfg, old_value.as_deref()) && new != old_value.as_deref().unwrap_or_default() {
+            continue;
+        }
         let updated = source.write(&text, &new)?;
         plan.push(
             &source.rel,
@@ -674,8 +776,24 @@ pub fn plan_sources(root: &Path, cfg: &VersionConfig, version: &Version, plan: &
 }
 
 pub fn plan_bump(root: &Path, cfg: &VersionConfig, level: Level) -> Result<(Version, Plan)> {
+    plan_bump_pre(root, cfg, level, None)
+}
+
+/// [`plan_bump`], to the pre-release `pre` of the bump when given ([`bump_pre`]).
+pub fn plan_bump_pre(root: &Path, cfg: &VersionConfig, level: Level, pre: Option<&str>) -> Result<(Version, Plan)> {
     let state = read_state(root)?;
-    let next = bump(&state.version, level);
+    let next = match pre {
+        Some(name) => bump_pre(&state.version, level, name),
+        None => bump(&state.version, level),
+    };
+    if next <= state.version {
+        return Err(Error::Usage {
+            message: format!(
+                "{next} would come before VERSION {}: a pre-release name sorts after the one it follows (alpha, beta, rc)",
+                state.version
+            ),
+        });
+    }
     let mut plan = plan_set(root, cfg, &next, false)?;
     // A bump always restarts the build count, even when the version string is unchanged.
     if state.build.is_some_and(|b| b != 1) && !plan.changes.iter().any(|c| c.rel == BUILD_FILE) {
@@ -787,6 +905,22 @@ mod tests {
         assert_eq!(bump(&v("1.3.1-rc.1"), Level::Minor), v("1.4.0"));
         assert_eq!(bump(&v("2.0.0-rc.1"), Level::Major), v("2.0.0"));
         assert_eq!(bump(&v("2.1.0-rc.1"), Level::Major), v("3.0.0"));
+    }
+
+    #[test]
+    fn pre_releases_count_up_then_move_on() {
+        assert_eq!(bump_pre(&v("1.2.0"), Level::Minor, "rc"), v("1.3.0-rc.0"));
+        assert_eq!(bump_pre(&v("1.3.0-rc.0"), Level::Minor, "rc"), v("1.3.0-rc.1"));
+        assert_eq!(bump_pre(&v("1.3.0-rc.1"), Level::Patch, "rc"), v("1.3.0-rc.2"));
+        assert_eq!(bump_pre(&v("1.3.0-beta.4"), Level::Minor, "rc"), v("1.3.0-rc.0"));
+        assert_eq!(bump_pre(&v("1.3.0-rc"), Level::Minor, "rc"), v("1.3.0-rc.0"));
+        assert_eq!(bump_pre(&v("1.3.0-rc.1"), Level::Major, "rc"), v("2.0.0-rc.0"));
+        assert_eq!(bump_pre(&v("1.2.1-rc.0"), Level::Minor, "rc"), v("1.3.0-rc.0"));
+        assert_eq!(bump(&v("1.3.0-rc.1"), Level::Minor), v("1.3.0"));
+        for bad in ["", "1", "r.c", "rc 1", "é"] {
+            assert!(parse_pre_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_pre_name("rc-x1").unwrap(), "rc-x1");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::Serialize;
 pub use parse::{Cleanup, Commit, cleanup, comment_string, is_ignored};
 pub use rules::Finding;
 
-use crate::config::{Bump, CommitMsgConfig, Severity};
+use crate::config::{Bump, BumpRules, CommitMsgConfig, Severity};
 use crate::error::{Error, Result};
 use crate::stage::{Outcome, StepInput};
 
@@ -395,23 +395,29 @@ pub struct Reason {
 }
 
 /// The bump a list of commits (newest first) implies: any breaking change -> major, else the
-/// highest level among their types. Below 1.0.0, with `major_version_zero`, one level lower.
+/// highest level among their types (and git's reverts) under `rules`. Below 1.0.0, with
+/// `major_version_zero`, one level lower.
 pub fn infer_bump(
     messages: &[(String, String)],
-    cfg: &CommitMsgConfig,
+    rules: &BumpRules,
     current: &semver::Version,
     major_version_zero: bool,
 ) -> (Bump, Vec<Reason>) {
     let mut reasons = Vec::new();
     for (id, message) in messages {
-        if is_ignored(message) {
+        // commitlint ignores git's reverts, semantic-release releases them (`revert: true`).
+        let commit = parse::parse(message);
+        let revert = rules.revert != Bump::None && commit.revert.is_some();
+        if !revert && is_ignored(message) {
             continue;
         }
-        let commit = parse::parse(message);
         let kind = commit.kind.as_ref().filter(|_| commit.subject.is_some());
         let mut bump = kind
-            .and_then(|k| cfg.types.get(&k.to_lowercase()).copied())
+            .and_then(|k| rules.types.get(&k.to_lowercase()).copied())
             .unwrap_or(Bump::None);
+        if revert {
+            bump = bump.max(rules.revert);
+        }
         // A breaking change is major whatever the header says, as conventional-changelog's
         // `whatBump` and semantic-release count it.
         let breaking = commit.is_breaking();
@@ -484,7 +490,7 @@ mod tests {
 
     #[test]
     fn bump_inference() {
-        let cfg = CommitMsgConfig::default();
+        let cfg = crate::config::VersionConfig::default().bump_rules(&CommitMsgConfig::default());
         let v1 = semver::Version::new(1, 2, 3);
         let m = |xs: &[&str]| {
             xs.iter()
@@ -520,5 +526,19 @@ mod tests {
         assert_eq!(infer_bump(&m(&["feat!: a"]), &cfg, &v0, true).0, Bump::Minor);
         assert_eq!(infer_bump(&m(&["feat: a"]), &cfg, &v0, true).0, Bump::Patch);
         assert_eq!(infer_bump(&m(&["feat!: a"]), &cfg, &v0, false).0, Bump::Major);
+        // Reverts: ignored by default, a patch under semantic-release's rules.
+        let revert = "Revert \"feat: a\"\n\nThis reverts commit 0123abc.";
+        assert_eq!(infer_bump(&m(&[revert]), &cfg, &v1, true).0, Bump::None);
+        let sr = crate::config::VersionConfig {
+            bump_rules: crate::config::BumpRulesPreset::SemanticRelease,
+            ..Default::default()
+        }
+        .bump_rules(&CommitMsgConfig::default());
+        let (bump, reasons) = infer_bump(&m(&[revert, "docs: b", "revert: c"]), &sr, &v1, true);
+        assert_eq!((bump, reasons.len()), (Bump::Patch, 1));
+        let typed = "revert: feat: a\n\nThis reverts commit 0123abc.";
+        assert_eq!(infer_bump(&m(&[typed]), &sr, &v1, true).0, Bump::Patch);
+        assert_eq!(infer_bump(&m(&["improvement: a"]), &sr, &v1, true).0, Bump::Minor);
+        assert_eq!(infer_bump(&m(&["refactor: a"]), &sr, &v1, true).0, Bump::None);
     }
 }

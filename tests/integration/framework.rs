@@ -111,6 +111,24 @@ fn drive(runner: &str) {
     // and the runner saw no unstaged modification.
     assert_eq!(repo.git(&["show", "HEAD:BUILD_NUMBER"]), "8\n", "{runner}:\n{text}");
     assert_eq!(repo.git(&["status", "--porcelain"]), "", "{runner}");
+
+    // A secret already committed is found by `run --all-files` and `run --files` (CI), where
+    // nothing is staged: the hook scans the files it is given whole.
+    repo.write("old.py", key);
+    repo.git(&["add", "old.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "feat: an old leak"]);
+    for args in [&["run", "--all-files"][..], &["run", "--files", "old.py"][..]] {
+        let out = repo.command(runner).args(args).envs(env).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(
+            !out.status.success() && text.contains("old.py:1: github-pat"),
+            "{runner} {args:?}:\n{text}"
+        );
+        assert!(
+            !text.contains(key.split_once('=').map_or(key, |(_, v)| v)),
+            "{runner}: the secret was printed"
+        );
+    }
 }
 
 #[test]

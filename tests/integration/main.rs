@@ -1,6 +1,7 @@
 //! The one integration test binary: real git, real repositories, the real `mpm-hooks` binary.
 
 mod build_number;
+mod bumps;
 mod checks;
 mod commit_msg;
 mod common;
@@ -16,6 +17,8 @@ mod release;
 mod repo_shapes;
 mod robustness;
 mod secrets;
+mod secrets_conformance;
 mod secrets_history;
+mod secrets_syntax;
 mod stash;
 mod version;
