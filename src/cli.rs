@@ -682,33 +682,65 @@ fn lint_commits(ctx: &Context, from: Option<String>, to: Option<String>, json: b
             .first()
             .map(|(_, _, oid)| *oid),
     };
-    let (checked, failures) = conventional::lint_batches(
+    // Failures are written as they come, in history order: memory stays flat over any range.
+    // The JSON document names its counts before the list, so its entries wait in an unnamed
+    // temporary file until the counts are known.
+    let mut text = std::io::BufWriter::new(out());
+    let mut spill = if json {
+        Some(std::io::BufWriter::new(tempfile::tempfile()?))
+    } else {
+        None
+    };
+    let mut entries = 0usize;
+    let (checked, failed) = conventional::lint_batches(
         cfg,
         |c: &mpm_hooks::git::CommitInfo| c.message.as_str(),
-        |feed| repo.each_commit(from, to, false, feed),
+        |feed| repo.each_commit(from, to, false, feed).map_err(anyhow::Error::from),
+        |c, v| -> std::io::Result<()> {
+            match &mut spill {
+                Some(file) => {
+                    let entry = serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors });
+                    let entry = serde_json::to_string_pretty(&entry)?;
+                    if entries > 0 {
+                        write!(file, ",")?;
+                    }
+                    entries += 1;
+                    for line in entry.lines() {
+                        write!(file, "\n    {line}")?;
+                    }
+                    Ok(())
+                }
+                None => {
+                    let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
+                    writeln!(
+                        text,
+                        "{} {}  [{}]",
+                        &c.id[..7.min(c.id.len())],
+                        v.header,
+                        rules.join(", ")
+                    )
+                }
+            }
+        },
     )?;
-    if json {
-        let list: Vec<_> = failures
-            .iter()
-            .map(|(c, v)| serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors }))
-            .collect();
-        let v = serde_json::json!({ "checked": checked, "failed": failures.len(), "failures": list });
-        writeln!(out(), "{}", serde_json::to_string_pretty(&v)?)?;
-    } else {
-        let mut out = out();
-        for (c, v) in &failures {
-            let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
-            writeln!(
-                out,
-                "{} {}  [{}]",
-                &c.id[..7.min(c.id.len())],
-                v.header,
-                rules.join(", ")
+    match spill {
+        Some(file) => {
+            let mut file = file.into_inner().map_err(|e| e.into_error())?;
+            write!(
+                text,
+                "{{\n  \"checked\": {checked},\n  \"failed\": {failed},\n  \"failures\": ["
             )?;
+            if failed > 0 {
+                std::io::Seek::rewind(&mut file)?;
+                std::io::copy(&mut file, &mut text)?;
+                write!(text, "\n  ")?;
+            }
+            writeln!(text, "]\n}}")?;
         }
-        writeln!(out, "{checked} commit(s) checked, {} failed", failures.len())?;
+        None => writeln!(text, "{checked} commit(s) checked, {failed} failed")?,
     }
-    Ok(if failures.is_empty() { 0 } else { 1 })
+    text.flush()?;
+    Ok(if failed == 0 { 0 } else { 1 })
 }
 
 fn print_results(results: &[checks::CheckResult]) -> Result<()> {
@@ -826,13 +858,22 @@ fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
                 })
                 .transpose()
         };
-        secrets::scan_history(
-            &scanner,
-            ctx.ws.repo()?,
-            range,
-            date(&args.since, false)?,
-            date(&args.until, true)?,
-        )?
+        let (since, until) = (date(&args.since, false)?, date(&args.until, true)?);
+        // A progress line on a terminal only, at most ten times a second, erased at the end.
+        let show = !ctx.env.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let mut shown: Option<std::time::Instant> = None;
+        let mut progress = |commits: usize, findings: usize| {
+            if show && shown.is_none_or(|t| t.elapsed().as_millis() >= 100) {
+                shown = Some(std::time::Instant::now());
+                let elapsed = started.elapsed().as_secs_f64();
+                eprint!("\rscanning history: {commits} commit(s), {findings} finding(s), {elapsed:.1} s\x1b[K");
+            }
+        };
+        let outcome = secrets::history::scan(&scanner, ctx.ws.repo()?, range, since, until, &mut progress);
+        if show {
+            eprint!("\r\x1b[K");
+        }
+        outcome?
     } else if args.paths.is_empty() {
         secrets::scan_staged(&scanner, &ctx.ws.repo()?.staged()?)
     } else {

@@ -59,11 +59,24 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     pub level: LogLevel,
     pub format: LogFormat,
+    /// The log's size cap in bytes: past it the writer rotates it (two earlier files kept,
+    /// `.1` and `.2`); 0 never rotates. The audit trail is never rotated.
+    pub max_size: u64,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: LogLevel::default(),
+            format: LogFormat::default(),
+            max_size: 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -924,6 +937,7 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 [log]
 # level = "warn"          # error, warn, info, debug (MPM_HOOKS_LOG_LEVEL overrides)
 # format = "text"         # text or json
+# max_size = 1048576      # bytes; past it the log is rotated (.1, .2 kept); 0: never
 
 [version]
 # tag_prefix = "v"

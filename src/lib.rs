@@ -45,7 +45,8 @@ impl Context {
         } else if verbosity < 0 {
             level = LogLevel::Error;
         }
-        let log = audit::Logger::new(ws.state_dir().as_deref(), level, config.config.log.format);
+        let log = audit::Logger::new(ws.state_dir().as_deref(), level, config.config.log.format)
+            .rotate_at(config.config.log.max_size);
         Ok(Context { ws, config, env, log })
     }
 

@@ -110,55 +110,109 @@ fn lint_with(message: &str, cfg: &CommitMsgConfig, ignore: &[regex::Regex]) -> V
 
 /// Lints messages as they arrive, on every core: `produce` hands over batches (say, while
 /// `git log` is still reading history) and each batch is linted while the next is read.
-/// Returns how many messages were linted and the ones that failed, in the order given.
-pub fn lint_batches<T: Send, E>(
+/// `failed` gets the messages that fail, in the order given, as soon as every batch before
+/// theirs is done: memory stays flat however long the range. Returns how many messages were
+/// linted and how many failed; an error of `failed` (say, a closed pipe) stops the reading.
+pub fn lint_batches<T: Send, E: From<W>, W>(
     cfg: &CommitMsgConfig,
     message: impl Fn(&T) -> &str + Sync,
     produce: impl FnOnce(&mut dyn FnMut(Vec<T>)) -> Result<(), E>,
-) -> Result<(usize, Vec<(T, Verdict)>), E> {
+    mut failed: impl FnMut(T, Verdict) -> Result<(), W>,
+) -> Result<(usize, usize), E> {
     let ignore = ignore_patterns(cfg);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<T>)>();
+    // Batches in flight (queued, being linted, or linted and waiting for an earlier one).
+    let window = threads * 4;
+    let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Vec<T>)>(window);
     let receive = std::sync::Mutex::new(receive);
+    let (done_send, done) = std::sync::mpsc::channel::<(usize, Vec<(T, Verdict)>)>();
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut failed = Vec::new();
-                    loop {
-                        let next = receive.lock().map(|r| r.recv());
-                        let Ok(Ok((batch_no, batch))) = next else {
-                            break;
-                        };
-                        for item in batch {
-                            let verdict = lint_with(message(&item), cfg, &ignore);
-                            if !verdict.valid {
-                                failed.push((batch_no, item, verdict));
-                            }
-                        }
+        for _ in 0..threads {
+            let (receive, done_send, message, ignore) = (&receive, done_send.clone(), &message, &ignore);
+            scope.spawn(move || {
+                loop {
+                    let next = receive.lock().map(|r| r.recv());
+                    let Ok(Ok((batch_no, batch))) = next else {
+                        break;
+                    };
+                    let failures = batch
+                        .into_iter()
+                        .filter_map(|item| {
+                            let verdict = lint_with(message(&item), cfg, ignore);
+                            (!verdict.valid).then_some((item, verdict))
+                        })
+                        .collect();
+                    if done_send.send((batch_no, failures)).is_err() {
+                        break;
                     }
-                    failed
-                })
-            })
-            .collect();
-        let (mut batch_no, mut linted) = (0, 0);
+                }
+            });
+        }
+        drop(done_send);
+        let mut order = Ordered {
+            pending: std::collections::BTreeMap::new(),
+            next: 0,
+            failed: 0,
+            error: None,
+        };
+        let (mut sent, mut linted) = (0, 0);
         let produced = produce(&mut |batch| {
+            if order.error.is_some() {
+                return;
+            }
             linted += batch.len();
             // The receivers live until this scope ends, so the send cannot fail.
-            let _ = send.send((batch_no, batch));
-            batch_no += 1;
+            let _ = send.send((sent, batch));
+            sent += 1;
+            while let Ok(result) = done.try_recv() {
+                order.take(result, &mut failed);
+            }
+            while sent - order.next > window {
+                match done.recv() {
+                    Ok(result) => order.take(result, &mut failed),
+                    Err(_) => break,
+                }
+            }
         });
         drop(send);
-        let mut failed = Vec::new();
-        for worker in workers {
-            failed.extend(worker.join().expect("lint does not panic"));
+        for result in done.iter() {
+            order.take(result, &mut failed);
         }
         produced?;
-        // Batches were taken in order and each was linted in order: a stable sort by batch
-        // number restores the order given.
-        failed.sort_by_key(|(batch_no, _, _)| *batch_no);
-        Ok((linted, failed.into_iter().map(|(_, item, v)| (item, v)).collect()))
+        if let Some(e) = order.error {
+            return Err(e.into());
+        }
+        Ok((linted, order.failed))
     })
+}
+
+/// Linted batches put back in the order they were given.
+struct Ordered<T, W> {
+    pending: std::collections::BTreeMap<usize, Vec<(T, Verdict)>>,
+    next: usize,
+    failed: usize,
+    error: Option<W>,
+}
+
+impl<T, W> Ordered<T, W> {
+    fn take(
+        &mut self,
+        (batch_no, failures): (usize, Vec<(T, Verdict)>),
+        emit: &mut impl FnMut(T, Verdict) -> Result<(), W>,
+    ) {
+        self.pending.insert(batch_no, failures);
+        while let Some(failures) = self.pending.remove(&self.next) {
+            self.next += 1;
+            for (item, verdict) in failures {
+                self.failed += 1;
+                if self.error.is_none()
+                    && let Err(e) = emit(item, verdict)
+                {
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
 }
 
 /// Cleans raw message bytes as git would, then lints them. Bytes that are not UTF-8 are read

@@ -6,6 +6,7 @@
 //! A hook run over a change that mentions no keyword compiles no regex at all.
 
 mod builtin;
+pub mod history;
 mod keywords;
 pub mod report;
 
@@ -1062,7 +1063,8 @@ fn is_pipe(path: &Path) -> bool {
     }
 }
 
-/// Every line added in the history of `range`, each finding with the commit that added it.
+/// Every line added in the history of `range`, each finding with the commit that added it
+/// (see [`history::scan`]).
 pub fn scan_history(
     scanner: &Scanner,
     repo: &crate::git::Repo,
@@ -1070,18 +1072,7 @@ pub fn scan_history(
     since: Option<i64>,
     until: Option<i64>,
 ) -> Result<Outcome> {
-    let mut out = Outcome::default();
-    out.commits = repo.for_each_added_in_history(range, since, until, |commit, path, lines| {
-        if scanner.path_allowed(Path::new(path)) {
-            return;
-        }
-        let start = out.findings.len();
-        scan_added(scanner, path, lines, &mut out.findings);
-        for f in &mut out.findings[start..] {
-            f.commit = Some(commit.to_string());
-        }
-    })?;
-    Ok(out)
+    history::scan(scanner, repo, range, since, until, &mut |_, _| {})
 }
 
 /// The pre-commit step `secrets`.

@@ -1,0 +1,86 @@
+//! `lint-commits` over long histories: results streamed in history order, text and JSON.
+
+use crate::common::TestRepo;
+
+/// A history of `n` commits built by `git fast-import`; every seventh message is invalid.
+fn long_history(n: usize) -> TestRepo {
+    let repo = TestRepo::new();
+    let mut stream = String::new();
+    for i in 0..n {
+        let message = if i % 7 == 3 {
+            format!("Update things {i}\n")
+        } else {
+            format!("fix: change {i}\n\nA body line for change {i}.\n")
+        };
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter T <t@e> {} +0000\ndata {}\n{message}\n",
+            1_700_000_000 + i,
+            message.len(),
+        ));
+        if i == 0 {
+            stream.push_str("M 644 inline f\ndata 2\nf\n\n");
+        }
+    }
+    let mut child = repo
+        .command("git")
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    repo
+}
+
+/// 20,000 commits (many batches, several in flight at once): every failure once, newest first,
+/// in text and in JSON, with the counts.
+#[test]
+fn lint_commits_streams_a_long_history_in_order() {
+    const N: usize = 20_000;
+    let repo = long_history(N);
+    let invalid: Vec<usize> = (0..N).rev().filter(|i| i % 7 == 3).collect();
+    let out = repo.cmd().arg("lint-commits").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected: Vec<String> = invalid
+        .iter()
+        .map(|i| format!("Update things {i}  [type-empty, subject-empty]"))
+        .collect();
+    let reported: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, rest)| rest))
+        .collect();
+    assert_eq!(reported[..reported.len() - 1], expected);
+    assert!(
+        stdout.ends_with(&format!("{N} commit(s) checked, {} failed\n", invalid.len())),
+        "{}",
+        &stdout[stdout.len().saturating_sub(200)..]
+    );
+
+    let out = repo.cmd().args(["lint-commits", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["checked"], N);
+    assert_eq!(v["failed"], invalid.len());
+    let headers: Vec<String> = v["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["header"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = invalid.iter().map(|i| format!("Update things {i}")).collect();
+    assert_eq!(headers, expected);
+    let ids: Vec<String> = repo
+        .git(&["log", "--format=%H", "--grep=^Update things"])
+        .lines()
+        .map(String::from)
+        .collect();
+    let commits: Vec<&str> = v["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(commits, ids);
+}
