@@ -104,6 +104,9 @@ fn install_steps(
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
     };
+    if !force {
+        refuse_committed_hooks(repo, dir)?;
+    }
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).map_err(werr(dir))?;
         let d = dir.to_path_buf();
@@ -221,6 +224,40 @@ fn install_steps(
 
 /// A hooks folder in the work tree (a team's `core.hooksPath = .husky`, committed) must not
 /// offer our binary, links and kept hooks to `git add -A`: they are listed in the repository's
+/// A hook of the team's, committed in a hooks folder inside the work tree (`.husky/pre-commit`),
+/// is not moved aside: that would change tracked files, which `git add -A` then stages. The
+/// install is refused before anything is written, with the way to call mpm-hooks from it.
+fn refuse_committed_hooks(repo: &Repo, dir: &Path) -> Result<()> {
+    let Ok(rel_dir) = dir.strip_prefix(&repo.root) else {
+        return Ok(());
+    };
+    let foreign: Vec<(&str, String)> = Stage::ALL
+        .iter()
+        .map(|stage| (stage.name(), dir.join(stage.name())))
+        .filter(|(_, hook)| matches!(hook_kind(hook), HookKind::Foreign))
+        .map(|(name, _)| (name, rel_dir.join(name).to_string_lossy().replace('\\', "/")))
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let tracked = repo.tracked()?;
+    let committed: Vec<&(&str, String)> = foreign.iter().filter(|(_, rel)| tracked.contains(rel)).collect();
+    let Some((name, rel)) = committed.first() else {
+        return Ok(());
+    };
+    let files: Vec<&str> = committed.iter().map(|(_, rel)| rel.as_str()).collect();
+    Err(Error::refused(
+        format!(
+            "{} committed to this repository (the team's hooks): installing would move {} and change tracked files; nothing was changed",
+            files.join(", "),
+            if files.len() == 1 { "it" } else { "them" }
+        ),
+        format!(
+            "call mpm-hooks from the team's hook instead (add the line `mpm-hooks run {name} \"$@\"` to {rel}, and likewise for the others), or install with --force to replace them"
+        ),
+    ))
+}
+
 /// own `info/exclude` (never committed). Returns what was done, if anything.
 fn exclude_from_work_tree(repo: &Repo, dir: &Path, scratch: Option<&Path>) -> Result<Option<String>> {
     let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());

@@ -618,6 +618,28 @@ fn a_tracked_hooks_folder_does_not_offer_the_binary_to_git_add() {
     assert!(repo.commit("feat: add b").status.success());
 }
 
+/// A team's committed hook in that folder (`.husky/pre-commit`) is not moved aside: install
+/// refuses before writing anything and says how to call mpm-hooks from it; `--force` replaces.
+#[test]
+fn a_committed_team_hook_is_not_moved_aside() {
+    let repo = repo_with_a_commit();
+    write_hook(&repo, ".husky/pre-commit", "#!/bin/sh\nexit 0\n");
+    repo.git(&["add", ".husky/pre-commit"]);
+    repo.git(&["commit", "-q", "-m", "chore: team hooks"]);
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    let before = repo.snapshot();
+    let out = repo.cmd().arg("install").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(".husky/pre-commit committed to this repository"), "{err}");
+    assert!(err.contains("mpm-hooks run pre-commit \"$@\""), "{err}");
+    assert_eq!(repo.snapshot(), before, "a refused install changed something");
+    assert!(!repo.child(".husky/mpm-hooks").exists());
+    // Asked for, it replaces the team's hook.
+    repo.cmd().args(["install", "--force"]).assert().success();
+    assert!(repo.child(".husky/mpm-hooks").exists());
+}
+
 /// A commit that passes every step prints one line, not one per step.
 #[test]
 fn a_passing_commit_prints_one_line() {
