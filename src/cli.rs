@@ -621,17 +621,23 @@ fn check_msg(
     let comment = repo_cfg("core.commentString").or_else(|| repo_cfg("core.commentChar"));
     let (raw, default_mode, saved) = match (message, file) {
         (Some(m), _) => (m.into_bytes(), Cleanup::Verbatim, None),
+        // Standard input is linted as given, as commitlint lints it.
         (None, Some(f)) if f.as_os_str() == "-" => {
             let mut buf = Vec::new();
             std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
-            (buf, Cleanup::Strip, None)
+            (buf, Cleanup::Verbatim, None)
         }
+        // A message file (husky's or lefthook's commit-msg hook) is cleaned exactly as git will
+        // clean it for this repository, so it is decided as the commit-msg hook decides it.
         (None, Some(f)) => {
             let bytes = std::fs::read(&f).map_err(|source| mpm_hooks::Error::Read {
                 path: f.clone(),
                 source,
             })?;
-            (bytes, Cleanup::Strip, Some(f.display().to_string()))
+            let text = String::from_utf8_lossy(&bytes);
+            let comment = conventional::comment_string(comment.as_deref(), &text);
+            let mode = conventional::hook_cleanup(repo_cfg("commit.cleanup").as_deref(), &text, &comment);
+            (bytes, mode, Some(f.display().to_string()))
         }
         (None, None) => unreachable!("clap requires a file or -m"),
     };

@@ -213,3 +213,40 @@ fn the_hook_accepts_what_commitlint_ignores_and_nothing_more() {
         .success()
         .stdout(contains("\"ignored\": true"));
 }
+
+/// `check-msg FILE` (what husky and lefthook run) decides a message file as the commit-msg hook
+/// does: git keeps `#` lines of `git commit -F` (whitespace cleanup), so both reject a long one;
+/// standard input is linted as given, as commitlint lints it.
+#[test]
+fn check_msg_of_a_file_decides_as_the_hook_does() {
+    let repo = TestRepo::new();
+    repo.install();
+    let long = format!("# {}", "x".repeat(120));
+    repo.write("msg", &format!("feat: add a\n\n{long}\n"));
+    repo.write("a.txt", "a\n");
+    repo.git(&["add", "a.txt"]);
+    let out = repo.git_output(&["commit", "-q", "-F", "msg"]);
+    assert!(!out.status.success(), "the hook accepted it");
+    assert!(stderr(&out).contains("body-max-line-length"), "{}", stderr(&out));
+    let out = repo.cmd().args(["check-msg", "msg"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "check-msg FILE decided otherwise: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("body-max-line-length"), "{}", stderr(&out));
+    let out = repo
+        .cmd()
+        .args(["check-msg", "-"])
+        .write_stdin(format!("feat: add a\n\n{long}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "stdin was cleaned: {}", stderr(&out));
+    // With git's editor template in it, the file is stripped, as git strips it.
+    repo.write(
+        "msg",
+        &format!("feat: add a\n\n# Please enter the commit message\n{long}\n"),
+    );
+    repo.cmd().args(["check-msg", "msg"]).assert().success();
+}
