@@ -98,7 +98,9 @@ impl Error {
             Error::Config { .. } => Some("check the file with `mpm-hooks config check`".into()),
             Error::NotARepository => Some("run this inside a git work tree (git init creates one)".into()),
             Error::Refused { hint, .. } => hint.clone(),
-            Error::Sha256 { .. } => Some("in a SHA-256 repository every command works but `release`".into()),
+            Error::Sha256 { .. } => {
+                Some("the commands and hooks go through git there; report which one said this".into())
+            }
             Error::HooksOutside { .. } => Some(
                 "every repository that uses that folder would run these hooks; pass --force if that is what you want"
                     .into(),

@@ -907,6 +907,14 @@ impl Repo {
 
     /// The branch HEAD is on, or `None` when HEAD is detached.
     pub fn branch(&self) -> Result<Option<String>> {
+        if self.sha256 {
+            // `symbolic-ref -q` fails, saying nothing, when HEAD is detached.
+            return Ok(self
+                .run_git(&["symbolic-ref", "-q", "HEAD"])
+                .ok()
+                .map(|out| String::from_utf8_lossy(&out).trim().to_string())
+                .map(|r| r.strip_prefix("refs/heads/").map(str::to_string).unwrap_or(r)));
+        }
         let inner = self.git2("reading the branch")?;
         if inner.head_detached().unwrap_or(false) {
             return Ok(None);

@@ -480,11 +480,31 @@ fn a_sha256_repository_commits_through_the_hooks() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let out = repo.cmd().args(["release", "--dry-run"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("SHA-256 repositories are not supported"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// `release` in a SHA-256 repository: the release commit and an annotated tag on it, VERSION
+/// and BUILD_NUMBER moved, nothing left uncommitted.
+#[test]
+fn a_sha256_repository_releases() {
+    let repo = TestRepo::bare_dir();
+    repo.git(&["init", "-q", "-b", "main", "--object-format=sha256"]);
+    repo.write("VERSION", "1.0.0\n");
+    repo.write("BUILD_NUMBER", "3\n");
+    repo.git(&["add", "VERSION", "BUILD_NUMBER"]);
+    repo.commit_file("src/lib.rs", "fn a() {}\n", "chore: start");
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "v1.0.0"]);
+    repo.install();
+    repo.commit_file("src/more.rs", &lines(12, "let z ="), "feat: more");
+    repo.cmd().args(["release", "--dry-run"]).assert().success();
+    let out = repo.cmd().arg("release").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.read("VERSION"), "1.1.0\n");
+    assert_eq!(repo.read("BUILD_NUMBER"), "1\n");
+    let head = repo.head();
+    assert_eq!(head.len(), 64, "not a SHA-256 commit id: {head}");
+    let tag = repo.git(&["cat-file", "-p", "v1.1.0"]);
+    assert!(tag.starts_with(&format!("object {head}\ntype commit\n")), "{tag}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
 /// The checks step in a SHA-256 repository: a failing check stops the commit, a passing one lets
