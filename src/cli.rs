@@ -39,7 +39,7 @@ enum Command {
     },
     /// Write a starter .mpm-hooks.toml, VERSION (0.1.0) and BUILD_NUMBER (1) where missing
     Init,
-    /// Install the hooks (pre-commit, commit-msg, post-commit) in this clone
+    /// Install the hooks (pre-commit, commit-msg; post-commit when a partial commit needs it) in this clone
     Install {
         /// Replace a hook that is not ours instead of keeping it; allow a hooks folder outside the repository
         #[arg(long)]

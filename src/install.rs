@@ -172,6 +172,10 @@ fn install_steps(
                 lines.push(format!("{name}: unchanged"));
                 continue;
             }
+            HookKind::Missing if stage.on_demand() => {
+                lines.push(format!("{name}: linked by the first partial commit that needs it"));
+                continue;
+            }
             HookKind::Missing => lines.push(format!("{name}: installed")),
             HookKind::Foreign if force => {
                 // Set aside until the whole install succeeds, so a rollback can still restore it.
@@ -379,6 +383,19 @@ fn link_hook(hook: &Path, name: &str) -> Result<()> {
     crate::fs::write_atomic(hook, shim.as_bytes(), None)
 }
 
+/// Links an on-demand stage ([`Stage::on_demand`]) to the installed binary, when install put
+/// the binary in the hooks folder and nothing holds that hook's name yet. Returns whether it
+/// linked it.
+pub fn link_on_demand(repo: &Repo, stage: Stage) -> Result<bool> {
+    let (dir, _) = repo.hooks_dir();
+    let hook = dir.join(stage.name());
+    if !matches!(hook_kind(&hook), HookKind::Missing) || !dir.join(BINARY).is_file() {
+        return Ok(false);
+    }
+    link_hook(&hook, stage.name())?;
+    Ok(true)
+}
+
 /// Removes what install added and puts the user's kept hooks back, byte for byte.
 pub fn uninstall(repo: &Repo) -> Result<Vec<String>> {
     let (dir, _) = repo.hooks_dir();
@@ -459,6 +476,9 @@ pub fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
         let name = stage.name();
         let hook = dir.join(name);
         let c = match hook_kind(&hook) {
+            HookKind::Missing if stage.on_demand() && dir.join(BINARY).exists() => {
+                check(name, Level::Ok, "linked by the first partial commit that needs it")
+            }
             HookKind::Missing => check(name, Level::Fail, "not installed: run mpm-hooks install"),
             HookKind::Foreign => check(
                 name,

@@ -80,6 +80,13 @@ impl Stage {
 
     /// Every stage, each a hook that install links.
     pub const ALL: [Stage; 3] = [Stage::PreCommit, Stage::CommitMsg, Stage::PostCommit];
+
+    /// Linked only when needed: post-commit has work only after a partial commit whose hooks
+    /// changed the index, so install leaves it out (git then starts no third process on every
+    /// commit) and the pre-commit stage links it the first time a partial commit needs it.
+    pub fn on_demand(self) -> bool {
+        self == Stage::PostCommit
+    }
 }
 
 pub struct Step {
@@ -297,6 +304,11 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
             })
             .collect();
         build_number::record_restaged(repo, scratch.as_deref(), changed)?;
+        // The post-commit stage brings the real index in line after this commit: linked now,
+        // the first time a partial commit needs it (git looks for the hook when it runs it).
+        if build_number::post_commit_has_work(&repo.git_dir) {
+            crate::install::link_on_demand(repo, Stage::PostCommit)?;
+        }
     }
     if failed && normal && matches!(stage, Stage::PreCommit | Stage::CommitMsg) {
         // The commit stops here: the increment made for it is undone, and the report says so.

@@ -426,6 +426,12 @@ fn with_a_tracked_change(n: usize) -> TestRepo {
 #[test]
 fn a_partial_commit_by_path_leaves_the_real_index_at_the_new_number() {
     let repo = with_a_tracked_change(30);
+    // post-commit is linked only when a partial commit needs it: no third process before.
+    let post_commit = repo.child(".git/hooks/post-commit");
+    assert!(
+        std::fs::symlink_metadata(&post_commit).is_err(),
+        "install linked post-commit"
+    );
     // A rejected message first: git throws both indexes away, the work tree follows.
     assert!(
         !repo
@@ -439,6 +445,11 @@ fn a_partial_commit_by_path_leaves_the_real_index_at_the_new_number() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_agrees(&repo, 42);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(
+        std::fs::symlink_metadata(&post_commit).is_ok(),
+        "post-commit was not linked"
+    );
+    repo.cmd().arg("doctor").assert().success();
     // The next ordinary commit goes on from there, never back.
     repo.write("src/y.rs", &lines(30, "y"));
     repo.git(&["add", "src/y.rs"]);

@@ -63,7 +63,7 @@ fn installing_twice_changes_nothing() {
             "mpm-hooks: unchanged",
             "pre-commit: unchanged",
             "commit-msg: unchanged",
-            "post-commit: unchanged",
+            "post-commit: linked by the first partial commit that needs it",
             "BUILD_NUMBER merge driver: unchanged"
         ]
     );
