@@ -706,23 +706,11 @@ impl Repo {
     fn update_index(&self, index: &Path, rel: &str, id: &str, mode: u32) -> Result<()> {
         let info = format!("{mode:o},{id},{rel}");
         let args = ["update-index", "--add", "--cacheinfo", info.as_str()];
-        let out = self
-            .git_command()
-            .env("GIT_INDEX_FILE", index)
+        let mut cmd = self.git_command();
+        cmd.env("GIT_INDEX_FILE", index)
             .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| Error::GitCommand {
-                args: args.join(" "),
-                message: format!("cannot start git: {e}"),
-            })?;
-        if !out.status.success() {
-            return Err(Error::GitCommand {
-                args: args.join(" "),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            });
-        }
-        Ok(())
+            .stdin(std::process::Stdio::null());
+        git_stdout(&mut cmd, &args.join(" ")).map(|_| ())
     }
 }
 
@@ -868,20 +856,30 @@ fn write_locked(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Runs a git command with its output captured; failing to start it is an error naming `what`.
+fn git_output(cmd: &mut Command, what: &str) -> Result<std::process::Output> {
+    cmd.output().map_err(|e| Error::GitCommand {
+        args: what.to_string(),
+        message: format!("cannot start git: {e}"),
+    })
+}
+
+/// A git command's stdout; a non-zero exit is an error carrying git's own message.
+fn git_stdout(cmd: &mut Command, what: &str) -> Result<Vec<u8>> {
+    let out = git_output(cmd, what)?;
+    if !out.status.success() {
+        return Err(Error::GitCommand {
+            args: what.to_string(),
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(out.stdout)
+}
+
 impl Repo {
     /// Runs git with `args` in the work tree and returns its stdout.
     pub fn run_git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = self.git_command().args(args).output().map_err(|e| Error::GitCommand {
-            args: args.join(" "),
-            message: format!("cannot start git: {e}"),
-        })?;
-        if !out.status.success() {
-            return Err(Error::GitCommand {
-                args: args.join(" "),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            });
-        }
-        Ok(out.stdout)
+        git_stdout(self.git_command().args(args), &args.join(" "))
     }
 
     /// The changes staged for the next commit: index vs HEAD, or vs the empty tree on the first
@@ -1107,14 +1105,9 @@ impl Repo {
     /// fit for handing back to the git commands here ([`Repo::commits`]), never to libgit2.
     pub fn head_commit(&self) -> Result<Option<git2::Oid>> {
         if self.sha256 {
-            let out = self
-                .git_command()
-                .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
-                .output()
-                .map_err(|e| Error::GitCommand {
-                    args: "rev-parse HEAD".into(),
-                    message: format!("cannot start git: {e}"),
-                })?;
+            let mut cmd = self.git_command();
+            cmd.args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+            let out = git_output(&mut cmd, "rev-parse HEAD")?;
             return Ok(out
                 .status
                 .success()
@@ -1252,17 +1245,8 @@ impl Repo {
             args.push(format!("--min-age={u}"));
         }
         args.extend(["--end-of-options".to_string(), range.to_string(), "--".to_string()]);
-        let out = self.git_command().args(&args).output().map_err(|e| Error::GitCommand {
-            args: args.join(" "),
-            message: format!("cannot start git: {e}"),
-        })?;
-        if !out.status.success() {
-            return Err(Error::GitCommand {
-                args: args.join(" "),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            });
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect())
+        let out = git_stdout(self.git_command().args(&args), &args.join(" "))?;
+        Ok(String::from_utf8_lossy(&out).lines().map(String::from).collect())
     }
 
     /// A reader of the lines commits add (see [`PatchReader`]); one per git process, each
@@ -2061,15 +2045,10 @@ impl Repo {
     /// The content of `path` in `commit`; `None` when the commit has no such file.
     pub fn file_at(&self, commit: git2::Oid, path: &str) -> Result<Option<Vec<u8>>> {
         if self.sha256 {
-            let out = self
-                .git_command()
-                .args(["cat-file", "blob", &format!("{commit}:{path}")])
-                .stdin(std::process::Stdio::null())
-                .output()
-                .map_err(|e| Error::GitCommand {
-                    args: "cat-file blob".into(),
-                    message: format!("cannot start git: {e}"),
-                })?;
+            let mut cmd = self.git_command();
+            cmd.args(["cat-file", "blob", &format!("{commit}:{path}")])
+                .stdin(std::process::Stdio::null());
+            let out = git_output(&mut cmd, "cat-file blob")?;
             return Ok(out.status.success().then_some(out.stdout));
         }
         let fail = |e| Error::git(format!("cannot read {path} in commit {commit}"), e);
