@@ -592,6 +592,154 @@ fn index_error(path: &Path, e: git2::Error) -> Error {
 mod tests {
     use super::*;
 
+    const ITA: u16 = 0x2000;
+    const SKIP_WORKTREE: u16 = 0x4000;
+
+    /// One entry of a crafted index: its id is `fill` repeated, its size 100 + its position.
+    struct E {
+        path: Vec<u8>,
+        mode: u32,
+        stage: u16,
+        extended: u16,
+        fill: u8,
+    }
+
+    fn e(path: &[u8], fill: u8) -> E {
+        E {
+            path: path.to_vec(),
+            mode: 0o100644,
+            stage: 0,
+            extended: 0,
+            fill,
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    enum Sum {
+        Sha1,
+        Sha256,
+        Null,
+    }
+
+    /// git's varint, as `encode_varint` in varint.c writes it.
+    fn encode_varint(mut value: u64) -> Vec<u8> {
+        let mut bytes = vec![(value & 127) as u8];
+        loop {
+            value >>= 7;
+            if value == 0 {
+                return bytes;
+            }
+            value -= 1;
+            bytes.insert(0, 128 | (value & 127) as u8);
+        }
+    }
+
+    /// An index file byte by byte, as read-cache.c writes it: `DIRC`, version, entry count; each
+    /// entry's stat data, mode, id and flags (the extended flags word from version 3 when set),
+    /// then its path, NUL-padded to a multiple of 8 bytes or, in version 4, as the number of
+    /// bytes to strip from the previous path, the new tail and a NUL; the extensions (signature,
+    /// length, data); the checksum over all that.
+    fn index_file(version: u32, entries: &[E], extensions: &[(&[u8; 4], &[u8])], hash_len: usize, sum: Sum) -> Vec<u8> {
+        let mut out = b"DIRC".to_vec();
+        out.extend(version.to_be_bytes());
+        out.extend((entries.len() as u32).to_be_bytes());
+        let mut previous: &[u8] = b"";
+        for (i, entry) in entries.iter().enumerate() {
+            let start = out.len();
+            // ctime, mtime (seconds, nanoseconds), dev, ino, mode, uid, gid, size
+            for field in [1u32, 2, 3, 4, 5, 6, entry.mode, 7, 8, 100 + i as u32] {
+                out.extend(field.to_be_bytes());
+            }
+            out.extend(vec![entry.fill; hash_len]);
+            let mut flags = (entry.stage << 12) | entry.path.len().min(0xFFF) as u16;
+            if entry.extended != 0 {
+                flags |= 0x4000;
+            }
+            out.extend(flags.to_be_bytes());
+            if entry.extended != 0 {
+                out.extend(entry.extended.to_be_bytes());
+            }
+            if version == 4 {
+                let common = previous.iter().zip(&entry.path).take_while(|(a, b)| a == b).count();
+                out.extend(encode_varint((previous.len() - common) as u64));
+                out.extend(&entry.path[common..]);
+                out.push(0);
+                previous = &entry.path;
+            } else {
+                out.extend(&entry.path);
+                let padded = (out.len() - start + 8) & !7;
+                out.resize(start + padded, 0);
+            }
+        }
+        for (signature, data) in extensions {
+            out.extend(*signature);
+            out.extend((data.len() as u32).to_be_bytes());
+            out.extend(*data);
+        }
+        let checksum = match sum {
+            Sum::Sha1 => <sha1::Sha1 as sha1::Digest>::digest(&out).to_vec(),
+            Sum::Sha256 => <sha2::Sha256 as sha2::Digest>::digest(&out).to_vec(),
+            Sum::Null => vec![0; hash_len],
+        };
+        out.extend(checksum);
+        out
+    }
+
+    fn sha1_index(version: u32, entries: &[E], extensions: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+        index_file(version, entries, extensions, 20, Sum::Sha1)
+    }
+
+    /// A cache-tree record: folder name, entry count, subtree count, and an id unless invalid.
+    fn tree_record(name: &str, entries: i32, subtrees: u32, fill: u8) -> Vec<u8> {
+        let mut out = format!("{name}\0{entries} {subtrees}\n").into_bytes();
+        if entries >= 0 {
+            out.extend([fill; 20]);
+        }
+        out
+    }
+
+    fn new_id() -> git2::Oid {
+        git2::Oid::from_bytes(&[0xee; 20]).unwrap()
+    }
+
+    /// Stages blob [`new_id`] of 7 bytes for `path` in `raw`, which must be patchable.
+    fn patch(raw: &[u8], path: &[u8]) -> Vec<u8> {
+        let (at, extensions) = locate_entry(raw, path).expect("patchable, with the path in it");
+        patched(raw, at, extensions, new_id(), 7)
+    }
+
+    /// Path, stage, first byte of the id, size, flags.
+    type ReadEntry = (Vec<u8>, u32, u8, u32, gix_index::entry::Flags);
+
+    /// Reads an index file with gix-index (an independent reader): its version and, for each
+    /// entry, its path, stage, id's first byte, size and flags.
+    fn read_back(bytes: &[u8]) -> (gix_index::Version, Vec<ReadEntry>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        std::fs::write(&path, bytes).unwrap();
+        let file = parse_index(&path, false).expect("gix-index reads it");
+        let entries = file
+            .entries()
+            .iter()
+            .map(|en| {
+                let stage = en.stage() as u32;
+                (
+                    en.path(&file).to_vec(),
+                    stage,
+                    en.id.as_slice()[0],
+                    en.stat.size,
+                    en.flags,
+                )
+            })
+            .collect();
+        (file.version(), entries)
+    }
+
+    fn checksum_is_sha1(bytes: &[u8]) -> bool {
+        let (body, sum) = bytes.split_at(bytes.len() - 20);
+        <sha1::Sha1 as sha1::Digest>::digest(body).as_slice() == sum
+    }
+
     #[test]
     fn partial_commit_index_names() {
         assert!(is_partial_commit_index(Path::new("/r/.git/next-index-42.lock")));
@@ -604,5 +752,297 @@ mod tests {
         assert_eq!(varint(&[0x80, 0x00]), Some((128, 2)));
         assert_eq!(varint(&[0x81, 0x7f]), Some((383, 2)));
         assert_eq!(varint(&[0x80]), None);
+        for value in [0, 1, 127, 128, 255, 16_511, 16_512, 1 << 40] {
+            let bytes = encode_varint(value);
+            assert_eq!(varint(&bytes), Some((value, bytes.len())), "{value}");
+        }
+    }
+
+    #[test]
+    fn version_2_entry_is_found_and_only_its_id_size_and_checksum_change() {
+        let raw = sha1_index(2, &[e(b"a", 1), e(b"b/c", 2), e(b"d", 3)], &[]);
+        // Header 12 bytes, then entries of 62 + name + NUL padding: 64, 72, 64 bytes.
+        assert_eq!(locate_entry(&raw, b"a"), Some((12, 12 + 64 + 72 + 64)));
+        assert_eq!(locate_entry(&raw, b"b/c"), Some((12 + 64, 12 + 64 + 72 + 64)));
+        assert_eq!(locate_entry(&raw, b"d"), Some((12 + 64 + 72, 12 + 64 + 72 + 64)));
+        assert_eq!(locate_entry(&raw, b"b"), None);
+        assert_eq!(locate_entry(&raw, b"b/"), None);
+        let new = patch(&raw, b"b/c");
+        assert_eq!(new.len(), raw.len());
+        let changed: Vec<usize> = (0..raw.len() - 20).filter(|&i| raw[i] != new[i]).collect();
+        let at = 12 + 64;
+        assert!(changed.iter().all(|&i| (at + 36..at + 60).contains(&i)), "{changed:?}");
+        assert!(checksum_is_sha1(&new));
+        let (version, entries) = read_back(&new);
+        assert_eq!(version, gix_index::Version::V2);
+        let short: Vec<_> = entries
+            .iter()
+            .map(|(p, _, id, size, _)| (p.clone(), *id, *size))
+            .collect();
+        assert_eq!(
+            short,
+            [
+                (b"a".to_vec(), 1, 100),
+                (b"b/c".to_vec(), 0xee, 7),
+                (b"d".to_vec(), 3, 102)
+            ]
+        );
+    }
+
+    #[test]
+    fn version_3_extended_flags_are_stepped_over_and_kept() {
+        let mut ita = e(b"a", 1);
+        ita.extended = ITA;
+        let mut skip = e(b"b", 2);
+        skip.extended = SKIP_WORKTREE;
+        let raw = sha1_index(3, &[ita, skip, e(b"c", 3)], &[]);
+        // An extended entry has two more bytes before its name: 64 + "a" + NULs = 72.
+        assert_eq!(locate_entry(&raw, b"b"), Some((12 + 72, 12 + 72 + 72 + 64)));
+        assert_eq!(locate_entry(&raw, b"c"), Some((12 + 72 + 72, 12 + 72 + 72 + 64)));
+        for path in [&b"b"[..], b"c"] {
+            let (_, entries) = read_back(&patch(&raw, path));
+            assert_eq!(entries.len(), 3);
+            let flags = |name: &[u8]| entries.iter().find(|en| en.0 == name).unwrap().4;
+            assert!(flags(b"a").contains(gix_index::entry::Flags::INTENT_TO_ADD));
+            assert!(flags(b"b").contains(gix_index::entry::Flags::SKIP_WORKTREE));
+            let patched = entries.iter().find(|en| en.0 == path).unwrap();
+            assert_eq!((patched.2, patched.3), (0xee, 7));
+        }
+        // An intent-to-add entry is told apart through the loaded file.
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::write(&index, &raw).unwrap();
+        let load = |rel: &str| LoadedEntry::load(index.clone(), rel).unwrap();
+        assert!(load("a").is_intent_to_add());
+        assert!(!load("b").is_intent_to_add());
+        assert!(!load("c").is_intent_to_add());
+        assert!(matches!(load("c").form, Form::Raw { .. }));
+        assert_eq!(load("c").id(), git2::Oid::from_bytes(&[3; 20]).ok());
+    }
+
+    #[test]
+    fn version_4_prefix_compressed_paths_are_rebuilt_and_stay_version_4() {
+        let entries = [
+            e(b"dir/a", 1),
+            e(b"dir/ab", 2),
+            e(b"dir/b/c", 3),
+            e(b"e", 4),
+            e(b"e/f", 5),
+        ];
+        let raw = sha1_index(4, &entries, &[]);
+        for entry in &entries {
+            assert!(locate_entry(&raw, &entry.path).is_some(), "{:?}", entry.path);
+        }
+        assert_eq!(locate_entry(&raw, b"dir/b"), None);
+        assert_eq!(locate_entry(&raw, b"dir"), None);
+        let new = patch(&raw, b"dir/b/c");
+        assert_eq!(new.len(), raw.len());
+        let (version, read) = read_back(&new);
+        assert_eq!(version, gix_index::Version::V4);
+        let ids: Vec<_> = read.iter().map(|en| (en.0.clone(), en.2)).collect();
+        let paths = ["dir/a", "dir/ab", "dir/b/c", "e", "e/f"].map(|p| p.as_bytes().to_vec());
+        assert_eq!(ids, paths.into_iter().zip([1, 2, 0xee, 4, 5]).collect::<Vec<_>>());
+        // A version 4 file that strips more than the previous path holds is refused.
+        let mut bad = raw.clone();
+        let second = 12 + 62 + 1 + "dir/a".len() + 1;
+        assert_eq!(bad[second + 62], 0);
+        bad[second + 62] = 9;
+        assert_eq!(locate_entry(&bad, b"e"), None);
+    }
+
+    #[test]
+    fn optional_extensions_are_kept_and_the_cache_tree_marked_invalid() {
+        let tree = tree_record("", 2, 0, 0xaa);
+        let reuc = b"gone\x00100644\x000\x000\x00"
+            .iter()
+            .copied()
+            .chain([9; 20])
+            .collect::<Vec<u8>>();
+        let untr = b"untracked cache data, kept as it is".to_vec();
+        let extensions: [(&[u8; 4], &[u8]); 3] = [(b"TREE", &tree), (b"REUC", &reuc), (b"UNTR", &untr)];
+        let raw = sha1_index(2, &[e(b"a", 1), e(b"b", 2)], &extensions);
+        let new = patch(&raw, b"b");
+        assert!(checksum_is_sha1(&new));
+        let (_, extensions_at) = locate_entry(&raw, b"b").unwrap();
+        let invalid = tree_record("", -1, 0, 0);
+        let mut expected = b"TREE".to_vec();
+        expected.extend((invalid.len() as u32).to_be_bytes());
+        expected.extend(&invalid);
+        for (signature, data) in [(b"REUC", &reuc), (b"UNTR", &untr)] {
+            expected.extend(signature);
+            expected.extend((data.len() as u32).to_be_bytes());
+            expected.extend(data);
+        }
+        assert_eq!(&new[extensions_at..new.len() - 20], expected.as_slice());
+        // An already invalid cache tree stays as it is.
+        let raw = sha1_index(2, &[e(b"a", 1)], &[(b"TREE", &invalid)]);
+        let new = patch(&raw, b"a");
+        assert_eq!(new[..new.len() - 20][64 + 12..], raw[..raw.len() - 20][64 + 12..]);
+        assert_eq!(read_back(&new).1.len(), 1);
+    }
+
+    #[test]
+    fn layouts_that_depend_on_entry_positions_are_left_to_gix_index_or_git() {
+        let entries = || [e(b"a", 1), e(b"b", 2)];
+        // The split index's link, sparse directories, the end-of-index-entries table, and any
+        // other required (lower-case) extension.
+        for signature in [b"link", b"sdir", b"EOIE", b"abcd"] {
+            let raw = sha1_index(2, &entries(), &[(signature, b"12345678")]);
+            assert_eq!(locate_entry(&raw, b"a"), None, "{}", String::from_utf8_lossy(signature));
+        }
+        // A cache tree whose top record cannot be read.
+        let raw = sha1_index(2, &entries(), &[(b"TREE", b"\x002")]);
+        assert_eq!(locate_entry(&raw, b"a"), None);
+        // Versions before 2 or after 4.
+        for version in [1, 5] {
+            assert_eq!(locate_entry(&sha1_index(version, &entries(), &[]), b"a"), None);
+        }
+    }
+
+    #[test]
+    fn a_sha256_index_is_walked_for_reading_only() {
+        let entries = [e(b"a", 1), e(b"b", 2)];
+        let raw = index_file(3, &entries, &[], 32, Sum::Sha256);
+        assert!(is_sha256_index(&raw));
+        assert!(!is_sha256_index(&sha1_index(3, &entries, &[])));
+        assert!(is_sha256_index(&index_file(3, &entries, &[], 32, Sum::Null)));
+        assert_eq!(
+            sha256_entry(&raw, b"b"),
+            Some((0o100644, git2::Oid::from_bytes(&[2; 20]).unwrap()))
+        );
+        assert_eq!(sha256_entry(&raw, b"c"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::write(&index, &raw).unwrap();
+        let loaded = LoadedEntry::load(index, "b").unwrap();
+        assert!(matches!(loaded.form, Form::Sha256 { mode: 0o100644, .. }));
+        assert_eq!(loaded.id(), git2::Oid::from_bytes(&[2; 20]).ok());
+    }
+
+    #[test]
+    fn odd_entries_long_names_raw_bytes_conflicts_and_sparse_directories() {
+        // A name of 0xFFF bytes or more stores 0xFFF as its length: the NUL ends it, and in
+        // versions 2 and 3 the NUL padding follows (as git writes it; checked against
+        // `git update-index --cacheinfo` with a 5,026-byte path).
+        let long = vec![b'x'; 5000];
+        let odd = b"caf\xe9/\xff\xfe name".to_vec();
+        let stage = |path: &[u8], stage: u16, fill: u8| E { stage, ..e(path, fill) };
+        let entries = [
+            e(&long, 1),
+            e(&odd, 2),
+            stage(b"m", 1, 3),
+            stage(b"m", 2, 4),
+            stage(b"m", 3, 5),
+            stage(b"n", 2, 6),
+            e(b"n", 7),
+            e(b"z", 8),
+        ];
+        for version in [2, 4] {
+            let raw = sha1_index(version, &entries, &[]);
+            assert_eq!(&raw[12 + 60..12 + 62], &[0x0f, 0xff]);
+            for (path, fill) in [(&long[..], 1), (&odd, 2), (b"n", 7), (b"z", 8)] {
+                let (at, _) = locate_entry(&raw, path).unwrap_or_else(|| panic!("v{version} {path:?}"));
+                assert_eq!(raw[at + 40], fill, "v{version}");
+                let new = patch(&raw, path);
+                assert_eq!(&new[at + 36..at + 60], &[&[0, 0, 0, 7][..], &[0xee; 20]].concat()[..]);
+            }
+            // Only the conflict stages of `m`: nothing to patch.
+            assert_eq!(locate_entry(&raw, b"m"), None, "v{version}");
+        }
+        // Read back by gix-index, which does not skip the padding after a long name in
+        // versions 2 and 3: without the long name there, and with it in version 4.
+        for (version, entries) in [(2, &entries[1..]), (4, &entries[..])] {
+            let raw = sha1_index(version, entries, &[]);
+            let (_, read) = read_back(&patch(&raw, b"n"));
+            assert_eq!(read.len(), entries.len());
+            let stages: Vec<_> = read.iter().map(|en| (en.0.clone(), en.1, en.2)).collect();
+            assert!(stages.contains(&(b"n".to_vec(), 0, 0xee)), "v{version}");
+            assert!(stages.contains(&(b"n".to_vec(), 2, 6)), "v{version}");
+            assert!(stages.contains(&(b"m".to_vec(), 3, 5)), "v{version}");
+            assert!(stages.contains(&(odd.clone(), 0, 2)), "v{version}");
+        }
+        // A sparse index: a folder entry (mode 040000, trailing slash, skip-worktree), marked by
+        // the `sdir` extension: not patched in place.
+        let mut folder = e(b"lib/", 9);
+        folder.mode = 0o040000;
+        folder.extended = SKIP_WORKTREE;
+        let raw = sha1_index(3, &[e(b"a", 1), folder], &[(b"sdir", b"")]);
+        assert_eq!(locate_entry(&raw, b"a"), None);
+        assert_eq!(locate_entry(&raw, b"lib/"), None);
+    }
+
+    #[test]
+    fn a_skip_hash_index_keeps_its_null_checksum() {
+        let raw = index_file(2, &[e(b"a", 1)], &[], 20, Sum::Null);
+        let new = patch(&raw, b"a");
+        assert!(new[new.len() - 20..].iter().all(|&b| b == 0));
+        assert_eq!(read_back(&new).1[0].2, 0xee);
+    }
+
+    #[test]
+    fn prepared_bytes_are_the_patched_index() {
+        let raw = sha1_index(2, &[e(b"BUILD_NUMBER", 1), e(b"src/x.rs", 2)], &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::write(&index, &raw).unwrap();
+        let mut loaded = LoadedEntry::load(index.clone(), "BUILD_NUMBER").unwrap();
+        assert_eq!(loaded.id(), git2::Oid::from_bytes(&[1; 20]).ok());
+        assert!(loaded.is_current());
+        loaded.prepare(b"42\nabcd", new_id());
+        let (content, bytes) = loaded.ready.as_ref().unwrap();
+        assert_eq!(content, b"42\nabcd");
+        assert_eq!(bytes, &patch(&raw, b"BUILD_NUMBER"));
+        // A path not in the index: read through gix-index, no id.
+        let missing = LoadedEntry::load(index, "nope").unwrap();
+        assert!(matches!(missing.form, Form::Parsed(_)));
+        assert_eq!(missing.id(), None);
+        // No index file at all: an empty index.
+        let none = LoadedEntry::load(dir.path().join("absent"), "a").unwrap();
+        assert_eq!(none.id(), None);
+        assert!(none.is_current());
+    }
+
+    #[test]
+    fn truncated_or_corrupt_files_are_errors_not_panics() {
+        let tree = tree_record("", 2, 0, 0xaa);
+        let entries = [e(b"a", 1), e(b"dir/b", 2)];
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        for version in [2, 3, 4] {
+            let raw = sha1_index(version, &entries, &[(b"TREE", &tree), (b"UNTR", b"data")]);
+            let (_, extensions) = locate_entry(&raw, b"dir/b").unwrap();
+            for len in 0..raw.len() {
+                let cut = &raw[..len];
+                let _ = locate_entry(cut, b"dir/b");
+                let _ = sha256_entry(cut, b"dir/b");
+                std::fs::write(&index, cut).unwrap();
+                // Cut inside the entries: an error. Cut in the extensions, the file may read as
+                // a shorter valid one (git does not verify the checksum either).
+                let loaded = LoadedEntry::load(index.clone(), "dir/b");
+                let ids = index_ids(&index);
+                if len > 0 && len < extensions + 20 {
+                    assert!(loaded.is_err(), "v{version} cut at {len}");
+                    assert!(ids.is_err(), "v{version} cut at {len}");
+                }
+            }
+            // Every byte flipped in turn: whatever is found is within the file.
+            for i in 0..raw.len() {
+                let mut bad = raw.clone();
+                bad[i] ^= 0xff;
+                if let Some((at, extensions)) = locate_entry(&bad, b"dir/b") {
+                    assert!(
+                        at + 62 <= extensions && extensions <= bad.len() - 20,
+                        "v{version} byte {i}"
+                    );
+                    let _ = patched(&bad, at, extensions, new_id(), 7);
+                }
+            }
+        }
+        // An entry count larger than the file holds.
+        let mut raw = sha1_index(2, &entries, &[]);
+        raw[11] = 200;
+        assert_eq!(locate_entry(&raw, b"a"), None);
+        std::fs::write(&index, &raw).unwrap();
+        assert!(LoadedEntry::load(index, "a").is_err());
     }
 }
