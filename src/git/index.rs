@@ -122,7 +122,7 @@ impl LoadedEntry {
     /// staging it later is a single write. Only for an entry found in the index bytes.
     pub fn prepare(&mut self, content: &[u8], id: git2::Oid) {
         if let Form::Raw { bytes, at, extensions } = &self.form {
-            let new = patched(bytes, *at, *extensions, id, content.len());
+            let new = patched(bytes, *at, *extensions, self.rel.as_bytes(), id, content.len());
             self.ready = Some((content.to_vec(), new));
         }
     }
@@ -173,9 +173,9 @@ fn is_null_checksum(index: &[u8]) -> bool {
 
 /// The index file `raw` with the entry at `at` staged as blob `id` of `size` bytes, its
 /// checksum written (kept null under `index.skipHash`).
-fn patched(raw: &[u8], at: usize, extensions: usize, id: git2::Oid, size: usize) -> Vec<u8> {
+fn patched(raw: &[u8], at: usize, extensions: usize, path: &[u8], id: git2::Oid, size: usize) -> Vec<u8> {
     let size = u32::try_from(size).unwrap_or(u32::MAX);
-    let mut new = patch_entry(raw, at, extensions, id.as_bytes(), size);
+    let mut new = patch_entry(raw, at, extensions, path, id.as_bytes(), size);
     finish(&mut new, is_null_checksum(raw));
     new
 }
@@ -241,7 +241,9 @@ impl IndexEntry<'_> {
                     .blob(content)
                     .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
                 match form {
-                    Form::Raw { bytes, at, extensions } => patched(&bytes, at, extensions, id, content.len()),
+                    Form::Raw { bytes, at, extensions } => {
+                        patched(&bytes, at, extensions, rel.as_bytes(), id, content.len())
+                    }
                     // Staged through git above.
                     Form::Sha256 { .. } => return Err(Error::Sha256 { what: "staging".into() }),
                     Form::Parsed(mut file) => {
@@ -256,10 +258,10 @@ impl IndexEntry<'_> {
                         }
                         entry.id = gix_hash::ObjectId::try_from(id.as_bytes()).map_err(|e| fail(&e))?;
                         entry.stat.size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-                        // The cached tree of the top folder no longer matches; git rebuilds it
-                        // on commit.
+                        // The cached trees of the folders holding it no longer match; git
+                        // rebuilds them on commit.
                         if let Some(tree) = file.tree_mut() {
-                            tree.num_entries = None;
+                            invalidate_folders(tree, rel.as_bytes());
                         }
                         let mut bytes = Vec::with_capacity(64 * 1024);
                         let options = gix_index::write::Options {
@@ -444,7 +446,7 @@ fn locate_entry_with(raw: &[u8], path: &[u8], hash_len: usize) -> Option<(usize,
         let len = be32(at + 4)? as usize;
         let data = raw.get(at + 8..at + 8 + len)?;
         let patchable = match signature {
-            b"TREE" => tree_root(data).is_some(),
+            b"TREE" => invalidated_tree(data, path, hash_len).is_some(),
             b"EOIE" => false,
             _ => signature[0].is_ascii_uppercase(),
         };
@@ -469,25 +471,65 @@ fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
     Some((value, used + 1))
 }
 
-/// The cache tree's first record, the top folder's: "" NUL, "<entries> <subtrees>" LF, then
-/// its tree id unless <entries> is -1 (invalid). Returns the subtree count and where the rest
-/// of the extension starts.
-fn tree_root(data: &[u8]) -> Option<(&str, usize)> {
-    let line_end = data.iter().position(|&b| b == b'\n')?;
-    let line = std::str::from_utf8(data.get(1..line_end)?).ok()?;
-    let (entries, subtrees) = line.split_once(' ')?;
-    let rest = if entries == "-1" {
-        line_end + 1
-    } else {
-        line_end + 1 + 20
-    };
-    (rest <= data.len()).then_some((subtrees, rest))
+/// The cache tree `data` with the records of the folders holding `path` marked invalid (their
+/// entry count -1, no tree id): the top folder's and each one down to the entry's own. git
+/// reuses a cached tree still marked valid when it writes the commit's tree, so invalidating
+/// only the top folder would commit a nested path as it was. Each record is "<name>" NUL,
+/// "<entries> <subtrees>" LF, the tree id unless <entries> is -1, then its subtrees' records.
+/// `None` when `data` is not a whole cache tree of ids of `hash_len` bytes.
+fn invalidated_tree(data: &[u8], path: &[u8], hash_len: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    // For each folder still open: subtrees left to read, and the path below it when it holds
+    // `path`.
+    let mut open: Vec<(usize, Option<&[u8]>)> = Vec::new();
+    let mut at = 0;
+    loop {
+        let name_end = at + data.get(at..)?.iter().position(|&b| b == 0)?;
+        let name = &data[at..name_end];
+        let on_path = match open.last_mut() {
+            None => Some(path),
+            Some((left, below)) => {
+                *left = left.checked_sub(1)?;
+                below.and_then(|p| {
+                    let slash = p.iter().position(|&b| b == b'/')?;
+                    (&p[..slash] == name).then(|| &p[slash + 1..])
+                })
+            }
+        };
+        let line_end = name_end + 1 + data.get(name_end + 1..)?.iter().position(|&b| b == b'\n')?;
+        let line = std::str::from_utf8(&data[name_end + 1..line_end]).ok()?;
+        let (entries, subtrees) = line.split_once(' ')?;
+        let entries: i64 = entries.parse().ok()?;
+        let subtrees: usize = subtrees.parse().ok()?;
+        let end = if entries < 0 {
+            line_end + 1
+        } else {
+            line_end + 1 + hash_len
+        };
+        if end > data.len() {
+            return None;
+        }
+        if on_path.is_some() {
+            out.extend_from_slice(&data[at..=name_end]);
+            out.extend_from_slice(format!("-1 {subtrees}\n").as_bytes());
+        } else {
+            out.extend_from_slice(&data[at..end]);
+        }
+        at = end;
+        open.push((subtrees, on_path));
+        while open.last().is_some_and(|&(left, _)| left == 0) {
+            open.pop();
+        }
+        if open.is_empty() {
+            return (at == data.len()).then_some(out);
+        }
+    }
 }
 
-/// The index file `raw` (checked by `locate_entry`) with the entry at `target` given a new blob
-/// id and size, and the cached tree of the top folder marked invalid; every other byte is kept,
-/// extensions too. The checksum is left for the caller.
-fn patch_entry(raw: &[u8], target: usize, extensions: usize, id: &[u8], size: u32) -> Vec<u8> {
+/// The index file `raw` (checked by `locate_entry`) with the entry `path` at `target` given a
+/// new blob id and size, and the cached trees of the folders holding it marked invalid; every
+/// other byte is kept, extensions too. The checksum is left for the caller.
+fn patch_entry(raw: &[u8], target: usize, extensions: usize, path: &[u8], id: &[u8], size: u32) -> Vec<u8> {
     let be32 = |at: usize| u32::from_be_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]) as usize;
     let end = raw.len() - 20;
     let mut at = extensions;
@@ -498,10 +540,8 @@ fn patch_entry(raw: &[u8], target: usize, extensions: usize, id: &[u8], size: u3
     while at < end {
         let len = be32(at + 4);
         let data = &raw[at + 8..at + 8 + len];
-        match tree_root(data) {
-            Some((subtrees, rest)) if &raw[at..at + 4] == b"TREE" => {
-                let mut tree = format!("\0-1 {subtrees}\n").into_bytes();
-                tree.extend_from_slice(&data[rest..]);
+        match invalidated_tree(data, path, 20) {
+            Some(tree) if &raw[at..at + 4] == b"TREE" => {
                 out.extend_from_slice(b"TREE");
                 out.extend_from_slice(&(tree.len() as u32).to_be_bytes());
                 out.extend_from_slice(&tree);
@@ -512,6 +552,21 @@ fn patch_entry(raw: &[u8], target: usize, extensions: usize, id: &[u8], size: u3
     }
     out.extend_from_slice(&raw[end..]);
     out
+}
+
+/// [`invalidated_tree`] for a cache tree parsed by gix-index: marks `tree` and each subtree
+/// down to the one holding `path` invalid.
+fn invalidate_folders(mut tree: &mut gix_index::extension::Tree, mut path: &[u8]) {
+    tree.num_entries = None;
+    while let Some(slash) = path.iter().position(|&b| b == b'/') {
+        let (folder, rest) = (&path[..slash], &path[slash + 1..]);
+        let Some(child) = tree.children.iter_mut().find(|c| c.name.as_slice() == folder) else {
+            return;
+        };
+        child.num_entries = None;
+        tree = child;
+        path = rest;
+    }
 }
 
 /// Replaces `path` as git does: write `<path>.lock` (created exclusively: it is git's lock),
@@ -705,7 +760,7 @@ mod tests {
     /// Stages blob [`new_id`] of 7 bytes for `path` in `raw`, which must be patchable.
     fn patch(raw: &[u8], path: &[u8]) -> Vec<u8> {
         let (at, extensions) = locate_entry(raw, path).expect("patchable, with the path in it");
-        patched(raw, at, extensions, new_id(), 7)
+        patched(raw, at, extensions, path, new_id(), 7)
     }
 
     /// Path, stage, first byte of the id, size, flags.
@@ -911,6 +966,13 @@ mod tests {
             Some((0o100644, git2::Oid::from_bytes(&[2; 20]).unwrap()))
         );
         assert_eq!(sha256_entry(&raw, b"c"), None);
+        // Its cache tree holds ids of 32 bytes.
+        let tree: Vec<u8> = b"\x002 0\n".iter().copied().chain([0xaa; 32]).collect();
+        let with_tree = index_file(3, &entries, &[(b"TREE", &tree)], 32, Sum::Sha256);
+        assert_eq!(
+            sha256_entry(&with_tree, b"a"),
+            Some((0o100644, git2::Oid::from_bytes(&[1; 20]).unwrap()))
+        );
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index");
         std::fs::write(&index, &raw).unwrap();
@@ -1003,6 +1065,75 @@ mod tests {
     }
 
     #[test]
+    fn staging_a_nested_path_invalidates_every_folder_above_it() {
+        // git reuses a cached tree that is still marked valid when it writes the commit's tree:
+        // every folder holding the changed entry must be marked invalid, not only the top one.
+        let records = |list: &[(&str, i32, u32, u8)]| {
+            list.iter()
+                .flat_map(|&(name, entries, subtrees, fill)| tree_record(name, entries, subtrees, fill))
+                .collect::<Vec<u8>>()
+        };
+        let tree = records(&[
+            ("", 3, 2, 0xa0),
+            ("b", 1, 0, 0xa1),
+            ("d", 1, 1, 0xa2),
+            ("e", 1, 0, 0xa3),
+        ]);
+        let raw = sha1_index(2, &[e(b"a", 1), e(b"b/c", 2), e(b"d/e/f", 3)], &[(b"TREE", &tree)]);
+        let tree_of = |bytes: &[u8]| {
+            let (_, extensions) = locate_entry(bytes, b"a").unwrap();
+            bytes[extensions + 8..bytes.len() - 20].to_vec()
+        };
+        let cases: [(&[u8], Vec<u8>); 3] = [
+            (
+                b"d/e/f",
+                records(&[("", -1, 2, 0), ("b", 1, 0, 0xa1), ("d", -1, 1, 0), ("e", -1, 0, 0)]),
+            ),
+            (
+                b"b/c",
+                records(&[("", -1, 2, 0), ("b", -1, 0, 0), ("d", 1, 1, 0xa2), ("e", 1, 0, 0xa3)]),
+            ),
+            (
+                b"a",
+                records(&[("", -1, 2, 0), ("b", 1, 0, 0xa1), ("d", 1, 1, 0xa2), ("e", 1, 0, 0xa3)]),
+            ),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(
+                tree_of(&patch(&raw, path)),
+                expected,
+                "{}",
+                String::from_utf8_lossy(path)
+            );
+        }
+    }
+
+    #[test]
+    fn the_gix_index_path_invalidates_the_same_folders() {
+        let mut tree = tree_record("", 3, 2, 0xa0);
+        for (name, entries, subtrees, fill) in [("b", 1, 0, 0xa1), ("d", 1, 1, 0xa2), ("e", 1, 0, 0xa3)] {
+            tree.extend(tree_record(name, entries, subtrees, fill));
+        }
+        let raw = sha1_index(2, &[e(b"a", 1), e(b"b/c", 2), e(b"d/e/f", 3)], &[(b"TREE", &tree)]);
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::write(&index, &raw).unwrap();
+        let mut file = parse_index(&index, false).unwrap();
+        let tree = file.tree_mut().unwrap();
+        invalidate_folders(tree, b"d/e/f");
+        let counts = |t: &gix_index::extension::Tree| {
+            let d = &t.children[1];
+            [
+                t.num_entries,
+                t.children[0].num_entries,
+                d.num_entries,
+                d.children[0].num_entries,
+            ]
+        };
+        assert_eq!(counts(tree), [None, Some(1), None, None]);
+    }
+
+    #[test]
     fn truncated_or_corrupt_files_are_errors_not_panics() {
         let tree = tree_record("", 2, 0, 0xaa);
         let entries = [e(b"a", 1), e(b"dir/b", 2)];
@@ -1034,7 +1165,7 @@ mod tests {
                         at + 62 <= extensions && extensions <= bad.len() - 20,
                         "v{version} byte {i}"
                     );
-                    let _ = patched(&bad, at, extensions, new_id(), 7);
+                    let _ = patched(&bad, at, extensions, b"dir/b", new_id(), 7);
                 }
             }
         }
