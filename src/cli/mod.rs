@@ -187,7 +187,7 @@ fn recover_leftovers(ctx: &Context) {
 }
 
 /// The results of the checks, a row each, then the output of each that failed.
-pub(crate) fn print_results(results: &[checks::CheckResult]) -> Result<()> {
+fn print_results(results: &[checks::CheckResult]) -> Result<()> {
     let mut out = out();
     for r in results {
         let word = match r.status {
@@ -214,12 +214,12 @@ pub(crate) fn print_results(results: &[checks::CheckResult]) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn out() -> anstream::AutoStream<std::io::StdoutLock<'static>> {
+fn out() -> anstream::AutoStream<std::io::StdoutLock<'static>> {
     anstream::AutoStream::auto(std::io::stdout().lock())
 }
 
 /// Standard output, or nowhere with `-q`: for commands whose output only reports success.
-pub(crate) fn quiet_or_out(ctx: &Context) -> Box<dyn Write> {
+fn quiet_or_out(ctx: &Context) -> Box<dyn Write> {
     if ctx.env.quiet {
         Box::new(std::io::sink())
     } else {
