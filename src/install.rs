@@ -8,9 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::Context;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::stage::{Stage, legacy_hooks};
+use crate::version;
 
 pub const BINARY: &str = "mpm-hooks";
 /// Marks a hook file (a shim) as ours.
@@ -449,6 +451,18 @@ pub enum Level {
     Fail,
 }
 
+impl Level {
+    /// The level as `doctor` prints it: a failure stands out.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Level::Ok => "ok",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Fail => "FAIL",
+        }
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Check {
     pub name: String,
@@ -464,8 +478,69 @@ fn check(name: &str, level: Level, message: impl Into<String>) -> Check {
     }
 }
 
+/// `doctor`'s health model: a row per thing it looks at (the repository, the hooks, the
+/// configuration, the version files), each with its level. Any `Fail` is a failed doctor.
+pub fn doctor(ctx: &Context, running_version: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match &ctx.ws.repo {
+        None => checks.push(check("repository", Level::Fail, "not inside a git repository")),
+        Some(repo) => {
+            checks.push(check("repository", Level::Ok, repo.root.display().to_string()));
+            checks.extend(doctor_hooks(repo, running_version));
+        }
+    }
+    checks.push(match &ctx.config.path {
+        Some(p) => check("config", Level::Ok, format!("{} is valid", p.display())),
+        None => check(
+            "config",
+            Level::Info,
+            "no .mpm-hooks.toml: the embedded default applies",
+        ),
+    });
+    checks.push(doctor_version(ctx));
+    checks
+}
+
+/// Whether any of `doctor`'s rows failed.
+pub fn failed(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.level == Level::Fail)
+}
+
+/// The version files: VERSION readable and every source in sync with it.
+fn doctor_version(ctx: &Context) -> Check {
+    const NAME: &str = "version";
+    if !ctx.ws.root.join(version::VERSION_FILE).exists() {
+        return check(
+            NAME,
+            Level::Info,
+            "no VERSION: the version system is not used here (mpm-hooks init starts it)",
+        );
+    }
+    match version::status(&ctx.ws.root, &ctx.config.config.version) {
+        Ok(s) if s.in_sync() => check(NAME, Level::Ok, s.development_format),
+        Ok(s) => {
+            let bad: Vec<String> = s
+                .sources
+                .iter()
+                .filter(|x| !x.in_sync)
+                .map(|x| format!("{} has {}", x.path, x.version.as_deref().unwrap_or("none")))
+                .collect();
+            check(
+                NAME,
+                Level::Fail,
+                format!(
+                    "VERSION is {} but {}: run mpm-hooks version rebuild",
+                    s.version,
+                    bad.join(", ")
+                ),
+            )
+        }
+        Err(e) => check(NAME, Level::Fail, e.relative_to(&ctx.ws.root).to_string()),
+    }
+}
+
 /// The hooks' health: installed, executable, and at the running binary's version.
-pub fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
+fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
     let mut out = Vec::new();
     let dir = match hooks_dir(repo, false) {
         Ok(d) => d,

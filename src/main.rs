@@ -7,22 +7,8 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let invoked_as = args
-        .first()
-        .and_then(|a| std::path::Path::new(a).file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_string();
-    // git runs post-commit after every commit; most of the time it has nothing to do.
-    if invoked_as == "post-commit" && mpm_hooks::stage::post_commit_idle(std::path::Path::new(&args[0])) {
-        return ExitCode::SUCCESS;
-    }
-    let result = if mpm_hooks::stage::Stage::from_hook_name(&invoked_as).is_some() {
-        cli::run_hook(&invoked_as, args.split_off(1))
-    } else {
-        cli::run(args)
-    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let result = cli::run::hook(&args).unwrap_or_else(|| cli::exec(args));
     match result {
         Ok(code) => ExitCode::from(code),
         // A reader that stopped reading (`mpm-hooks doctor --json | head -1`) is not an error:

@@ -11,6 +11,7 @@ use semver::Version;
 
 use crate::Context;
 use crate::changelog;
+use crate::checks::CheckResult;
 use crate::config::LogLevel;
 use crate::conventional::{self, Reason};
 use crate::error::{Error, Result};
@@ -424,6 +425,43 @@ pub enum Gate {
     Passed,
     /// `--no-gate`.
     Skipped,
+}
+
+/// The release gate before a release (`check --release`), or none with `--no-gate`.
+pub struct GateRun {
+    pub skipped: bool,
+    /// A result per check; none when skipped.
+    pub results: Vec<CheckResult>,
+}
+
+impl GateRun {
+    pub fn failed(&self) -> bool {
+        crate::gate::failed(&self.results)
+    }
+
+    /// What the audit log records, or the error that stops the release with nothing changed.
+    pub fn verdict(&self) -> Result<Gate> {
+        if self.skipped {
+            Ok(Gate::Skipped)
+        } else if self.failed() {
+            Err(Error::refused(
+                "the release gate failed: nothing was changed",
+                "fix what failed (mpm-hooks check --release), or release anyway with --no-gate",
+            ))
+        } else {
+            Ok(Gate::Passed)
+        }
+    }
+}
+
+/// Runs the release gate on every tracked file, unless `skip` (`--no-gate`).
+pub fn run_gate(ctx: &Context, skip: bool) -> Result<GateRun> {
+    let results = if skip {
+        Vec::new()
+    } else {
+        crate::gate::run(ctx, false, true)?
+    };
+    Ok(GateRun { skipped: skip, results })
 }
 
 /// Carries out a plan: writes the files, commits them, tags the commit. On any failure after

@@ -161,6 +161,15 @@ impl Level {
             Bump::Major => Some(Level::Major),
         }
     }
+
+    /// The level as the commands print it (`minor bump of 1.2.3`) and the JSON names it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Level::Patch => "patch",
+            Level::Minor => "minor",
+            Level::Major => "major",
+        }
+    }
 }
 
 /// The next version, as `npm version` computes it: a pre-release is finalized when the bump
@@ -561,6 +570,17 @@ pub struct SourceStatus {
     pub in_sync: bool,
     /// Its version is one of `[version] placeholders` (`0.0.0-development`): not synced.
     pub placeholder: bool,
+}
+
+impl SourceStatus {
+    /// Its state as `version status` shows it.
+    pub fn word(&self) -> &'static str {
+        match (self.placeholder, self.in_sync) {
+            (true, _) => "placeholder: not synced, by design",
+            (false, true) => "in sync",
+            (false, false) => "OUT OF SYNC",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

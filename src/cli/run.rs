@@ -1,0 +1,177 @@
+//! The hook stages: `mpm-hooks run <stage>`, and the binary invoked by git as a hook (argv[0] is
+//! the hook's name). Both end in [`run_stage`], which runs the stage and renders its report.
+//! The one file of the command line that knows the stage module.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use mpm_hooks::Context;
+use mpm_hooks::stage::{self, Outcome, Stage};
+
+use super::{recover_leftovers, relative};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The stage to run
+    #[arg(value_parser = ["pre-commit", "commit-msg", "post-commit"])]
+    stage: String,
+    /// git's arguments for the hook (commit-msg: the message file)
+    args: Vec<OsString>,
+    /// Say what would change, change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Run only these steps (comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
+    let stage = Stage::from_hook_name(&args.stage).expect("clap checked the stage name");
+    let opts = stage::Options {
+        dry_run: args.dry_run,
+        only: args.only,
+    };
+    run_stage(ctx, stage, &args.args, &opts, false)
+}
+
+/// The binary was invoked by git as a hook: `argv` is git's whole command line, `argv[0]` the
+/// hook's path. None when `argv[0]` names no hook.
+pub fn hook(argv: &[OsString]) -> Option<Result<u8>> {
+    let path = Path::new(argv.first()?);
+    let stage = Stage::from_hook_name(path.file_name().and_then(OsStr::to_str).unwrap_or(""))?;
+    // git runs post-commit after every commit; most of the time it has nothing to do.
+    if stage == Stage::PostCommit && stage::post_commit_idle(path) {
+        return Some(Ok(0));
+    }
+    Some(run_hook(stage, &argv[1..]))
+}
+
+fn run_hook(stage: Stage, args: &[OsString]) -> Result<u8> {
+    let ctx = Context::load(0)?;
+    recover_leftovers(&ctx);
+    run_stage(&ctx, stage, args, &stage::Options::default(), true).map_err(|e| relative(e, &ctx))
+}
+
+/// Every way into a stage ends here: run it and report. A stage that passed says so in one
+/// line (nothing with `-q`); with `-v` (or MPM_HOOKS_VERBOSE=1), or when a step failed, every
+/// step gets its row, then each failure's details, indented under its name.
+fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Options, by_git: bool) -> Result<u8> {
+    let report = stage::run(ctx, stage, args, opts)?;
+    let err = render_report(&report, ctx.env.quiet, ctx.env.verbose, by_git || ctx.env.in_commit)?;
+    // The report is built whole and written at once: one write, not one per formatted piece.
+    anstream::stderr().lock().write_all(&err)?;
+    Ok(if report.failed() { 1 } else { 0 })
+}
+
+fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
+    let (ok, bad, dim) = (
+        anstyle::AnsiColor::Green.on_default(),
+        anstyle::AnsiColor::Red.on_default().bold(),
+        anstyle::Style::new().dimmed(),
+    );
+    let stage = report.stage;
+    let mut err: Vec<u8> = Vec::new();
+    if !report.failed() && !verbose {
+        // In a commit, the pre-commit line is the commit's one summary line: a message that
+        // passes adds nothing to it.
+        let all_ok = report.steps.iter().all(|s| matches!(s.outcome, Outcome::Ok(_)));
+        if quiet || report.steps.is_empty() || (stage == Stage::CommitMsg && in_commit && all_ok) {
+            return Ok(err);
+        }
+        // One line: each step with its word and its first note (what it did, in short).
+        let parts: Vec<String> = report
+            .steps
+            .iter()
+            .map(|step| {
+                let word = stage::outcome_word(&step.outcome);
+                let style = if matches!(step.outcome, Outcome::Ok(_)) {
+                    ok
+                } else {
+                    dim
+                };
+                let gist = match &step.outcome {
+                    Outcome::Skipped(why) => Some(why.as_str()),
+                    Outcome::Ok(notes) => notes.first().map(String::as_str),
+                    Outcome::Failed(_) => None,
+                };
+                let gist = gist.map(|g| format!(" ({g})")).unwrap_or_default();
+                format!("{} {style}{word}{style:#}{gist}", step.name)
+            })
+            .collect();
+        let millis: f64 = report.steps.iter().map(|s| s.millis).sum();
+        writeln!(err, "mpm-hooks {}: {}, {millis:.1} ms", stage.name(), parts.join(", "))?;
+        // What the user must know even so: a warning, or files a check changed and re-staged.
+        for step in &report.steps {
+            if let Outcome::Ok(notes) = &step.outcome {
+                for n in notes.iter().skip(1) {
+                    if n.starts_with("warning:")
+                        || n.contains("fixed and re-staged:")
+                        || n.starts_with("the fixers changed")
+                    {
+                        writeln!(err, "    {n}")?;
+                    }
+                }
+            }
+        }
+        return Ok(err);
+    }
+    // The name column fits the longest name (a kept hook such as `pre-commit.legacy.2`).
+    let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(0).max(14);
+    for step in &report.steps {
+        let word = stage::outcome_word(&step.outcome);
+        let style = match step.outcome {
+            Outcome::Ok(_) => ok,
+            Outcome::Failed(_) => bad,
+            Outcome::Skipped(_) => dim,
+        };
+        let detail = match &step.outcome {
+            Outcome::Skipped(why) => format!(" ({why})"),
+            Outcome::Ok(notes) => notes.first().map(|n| format!("  {n}")).unwrap_or_default(),
+            Outcome::Failed(_) => String::new(),
+        };
+        if !quiet || matches!(step.outcome, Outcome::Failed(_)) {
+            writeln!(
+                err,
+                "mpm-hooks {} {:<width$} {style}{word:<7}{style:#} {:>6.1} ms{detail}",
+                stage.name(),
+                step.name,
+                step.millis
+            )?;
+        }
+        if let Outcome::Ok(notes) = &step.outcome
+            && !quiet
+        {
+            for n in notes.iter().skip(1) {
+                writeln!(err, "    {n}")?;
+            }
+        }
+    }
+    for step in &report.steps {
+        if let Outcome::Failed(details) = &step.outcome {
+            writeln!(err, "\n{bad}{}:{bad:#}", step.name)?;
+            for line in details.trim_end().lines() {
+                if line.trim().is_empty() {
+                    writeln!(err)?;
+                } else {
+                    writeln!(err, "    {line}")?;
+                }
+            }
+        }
+    }
+    if report.failed() {
+        if in_commit {
+            writeln!(
+                err,
+                "\nthe commit was stopped; fix the above, or skip once with SKIP=<step> (git commit --no-verify skips every hook)"
+            )?;
+        } else {
+            writeln!(
+                err,
+                "\nthe checks failed; fix the above (in a commit, SKIP=<step> skips a step once)"
+            )?;
+        }
+    }
+    Ok(err)
+}
