@@ -621,6 +621,9 @@ fn guess_type(text: &str) -> &'static str {
 }
 
 #[cfg(test)]
+mod commitlint;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::conventional::parse::parse;
