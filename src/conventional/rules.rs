@@ -114,12 +114,10 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
         );
     }
     if let (Some(scope), false) = (&commit.scope, cfg.scopes.is_empty()) {
-        let bad: Vec<&str> = scope
-            .split(['/', '\\', ','])
-            .map(str::trim)
-            .filter(|s| !cfg.scopes.iter().any(|a| a == s))
-            .collect();
-        if !bad.is_empty() {
+        let allowed = |s: &str| cfg.scopes.iter().any(|a| a == s);
+        let bad: Vec<&str> = scope_segments(scope).into_iter().filter(|s| !allowed(s)).collect();
+        // commitlint's scope-enum also takes a scope that is itself in the list (`bar/baz`).
+        if !bad.is_empty() && !allowed(scope) {
             let start = header.find('(').map_or(0, |i| header[..i].chars().count() + 1);
             add(
                 "scope-enum",
@@ -197,6 +195,23 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
             );
         }
     }
+    out
+}
+
+/// A scope's parts as commitlint's scope rules split it, on `/`, `\\` or `, ?` (a comma and
+/// at most one space); nothing is trimmed.
+fn scope_segments(scope: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = scope;
+    while let Some(i) = rest.find(['/', '\\', ',']) {
+        out.push(&rest[..i]);
+        let after = &rest[i + 1..];
+        rest = match &rest[i..i + 1] {
+            "," => after.strip_prefix(' ').unwrap_or(after),
+            _ => after,
+        };
+    }
+    out.push(rest);
     out
 }
 
@@ -679,6 +694,24 @@ mod tests {
             ["footer-max-line-length"]
         );
         assert!(rules(&format!("feat: x\n\nsee https://example.com/{}", "d".repeat(100))).is_empty());
+    }
+
+    #[test]
+    fn scopes_split_as_commitlint_splits_them() {
+        assert_eq!(
+            scope_segments("a, b/c\\d,e ,f,  g"),
+            ["a", "b", "c", "d", "e ", "f", " g"]
+        );
+        assert_eq!(scope_segments("api"), ["api"]);
+        let cfg = CommitMsgConfig {
+            scopes: vec!["api".into(), "cli".into(), "web/app".into()],
+            ..CommitMsgConfig::default()
+        };
+        let enum_rule = |m: &str| check(&parse(m), &cfg).iter().any(|f| f.rule == "scope-enum");
+        assert!(!enum_rule("feat(api, cli): x"));
+        assert!(!enum_rule("feat(web/app): x"));
+        assert!(enum_rule("feat(api ,cli): x"));
+        assert!(enum_rule("feat(web): x"));
     }
 
     #[test]

@@ -1081,6 +1081,13 @@ const SCOPE_ENUM: &[Row] = &[
         false,
     ),
     (
+        "Always > Multi-Scope Messages > Succeeds with a 'multipleSlash' message when the scopes are included in enum",
+        "foo(bar/baz): qux",
+        Some("always"),
+        List(&["bar/baz"]),
+        true,
+    ),
+    (
         "Never > Messages with Scopes > Succeeds with a 'plain' message when no message scopes are included in enum",
         "foo(bar): baz",
         Some("never"),
