@@ -130,6 +130,17 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
             );
         }
     }
+    if let (Some(scope), false) = (&commit.scope, cfg.scope_case.is_empty()) {
+        let cases: Vec<&str> = cfg.scope_case.iter().map(String::as_str).collect();
+        if !scope_case_passes(scope, false, &cases) {
+            let start = header.find('(').map_or(0, |i| header[..i].chars().count() + 1);
+            add(
+                "scope-case",
+                format!("the scope `{scope}` must be {}", cases.join(" or ")),
+                Some((start, start + scope.chars().count())),
+            );
+        }
+    }
     if cfg.scope_required && commit.scope.is_none() && commit.kind.is_some() {
         let end = commit.kind.as_ref().map_or(0, |k| k.chars().count());
         add(
@@ -286,6 +297,15 @@ pub fn subject_case_passes(subject: &str, never: bool, cases: &[&str]) -> bool {
         return true;
     }
     let matched = cases.iter().any(|c| is_case(subject, c));
+    matched != never
+}
+
+/// Whether commitlint's scope-case rule passes: the cases that every part of the scope is in
+/// (parts as [`scope_segments`] splits them) are the matches; `always` fails with none,
+/// `never` with any.
+pub fn scope_case_passes(scope: &str, never: bool, cases: &[&str]) -> bool {
+    let segments = scope_segments(scope);
+    let matched = cases.iter().any(|c| segments.iter().all(|s| is_case(s, c)));
     matched != never
 }
 
@@ -712,6 +732,21 @@ mod tests {
         assert!(!enum_rule("feat(web/app): x"));
         assert!(enum_rule("feat(api ,cli): x"));
         assert!(enum_rule("feat(web): x"));
+    }
+
+    #[test]
+    fn scope_case_is_off_by_default_and_reads_unicode_case() {
+        assert!(rules("fix(API): x").is_empty());
+        let cfg = CommitMsgConfig {
+            scope_case: vec!["lower-case".into()],
+            ..CommitMsgConfig::default()
+        };
+        let case_rule = |m: &str| check(&parse(m), &cfg).iter().any(|f| f.rule == "scope-case");
+        assert!(case_rule("fix(API): x"));
+        assert!(case_rule("fix(ДАННЫЕ): x"));
+        assert!(case_rule("fix(api/Ünï): x"));
+        assert!(!case_rule("fix(данные, ünï/面试): x"));
+        assert!(!case_rule("fix: x"));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::check;
+use super::{check, scope_case_passes};
 use crate::config::{Bump, CommitMsgConfig};
 use crate::conventional::parse::{Cleanup, Commit, cleanup, parse};
 
@@ -54,7 +54,8 @@ fn config_for(rule: &str, when: Option<&str>, value: Value) -> Result<CommitMsgC
         ("type-enum", List(l)) if always => cfg.types = l.iter().map(|t| (t.to_string(), Bump::None)).collect(),
         ("scope-enum", List(l) | Delimited(l, [])) if always => cfg.scopes = words(l),
         ("scope-empty", Unset) if never => cfg.scope_required = true,
-        ("body-leading-blank" | "footer-leading-blank" | "type-enum" | "scope-enum", _) if !always => {
+        ("scope-case", List(l) | Delimited(l, [])) if always => cfg.scope_case = words(l),
+        ("body-leading-blank" | "footer-leading-blank" | "type-enum" | "scope-enum" | "scope-case", _) if !always => {
             return Err(ONLY_ALWAYS);
         }
         ("subject-empty" | "type-empty" | "subject-full-stop" | "scope-empty", _) if !never => {
@@ -85,6 +86,7 @@ const RULES: &[(&str, &[Row], usize)] = &[
     ("type-enum", TYPE_ENUM, 6),
     ("scope-empty", SCOPE_EMPTY, 3),
     ("scope-enum", SCOPE_ENUM, 31),
+    ("scope-case", SCOPE_CASE, 25),
 ];
 
 #[test]
@@ -1228,6 +1230,430 @@ const SCOPE_ENUM: &[Row] = &[
         true,
     ),
 ];
+
+/// `scope-case.test.ts`. Our config has its `always` only; every row but those with custom
+/// delimiters also runs on the rule's function with its own condition (below).
+const SCOPE_CASE: &[Row] = &[
+    (
+        r#"with empty scope should succeed for "never lowercase""#,
+        "test: subject",
+        Some("never"),
+        List(&["lowercase"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always lowercase""#,
+        "test: subject",
+        Some("always"),
+        List(&["lowercase"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "never uppercase""#,
+        "test: subject",
+        Some("never"),
+        List(&["uppercase"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always uppercase""#,
+        "test: subject",
+        Some("always"),
+        List(&["uppercase"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "never camelcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["camel-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always camelcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["camel-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "never kebabcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["kebab-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always kebabcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["kebab-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "never pascalcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["pascal-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always pascalcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["pascal-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "never snakecase""#,
+        "test: subject",
+        Some("never"),
+        List(&["snake-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always snakecase""#,
+        "test: subject",
+        Some("never"),
+        List(&["snake-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "never startcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["start-case"]),
+        true,
+    ),
+    (
+        r#"with empty scope should succeed for "always startcase""#,
+        "test: subject",
+        Some("never"),
+        List(&["start-case"]),
+        true,
+    ),
+    (
+        r#"with lowercase scope should fail for "never lowercase""#,
+        "test(scope): subject",
+        Some("never"),
+        List(&["lowercase"]),
+        false,
+    ),
+    (
+        r#"with lowercase scope should succeed for "always lowercase""#,
+        "test(scope): subject",
+        Some("always"),
+        List(&["lowercase"]),
+        true,
+    ),
+    (
+        r#"with mixedcase scope should succeed for "never lowercase""#,
+        "test(sCoPe): subject",
+        Some("never"),
+        List(&["lowercase"]),
+        true,
+    ),
+    (
+        r#"with mixedcase scope should fail for "always lowercase""#,
+        "test(sCoPe): subject",
+        Some("always"),
+        List(&["lowercase"]),
+        false,
+    ),
+    (
+        r#"with mixedcase scope should succeed for "never uppercase""#,
+        "test(sCoPe): subject",
+        Some("never"),
+        List(&["uppercase"]),
+        true,
+    ),
+    (
+        r#"with kebabcase scope should succeed for "always lowercase""#,
+        "test(my-scope): subject",
+        Some("always"),
+        List(&["lowercase"]),
+        true,
+    ),
+    (
+        r#"with kebabcase scope should fail for "always camelcase""#,
+        "test(my-scope): subject",
+        Some("always"),
+        List(&["camel-case"]),
+        false,
+    ),
+    (
+        r#"with kebabcase scope should fail for "always pascalcase""#,
+        "test(my-scope): subject",
+        Some("always"),
+        List(&["pascal-case"]),
+        false,
+    ),
+    (
+        r#"with kebabcase scope should succeed for "always kebabcase""#,
+        "test(my-scope): subject",
+        Some("always"),
+        List(&["kebab-case"]),
+        true,
+    ),
+    (
+        r#"with snakecase scope should succeed for "always lowercase""#,
+        "test(my_scope): subject",
+        Some("always"),
+        List(&["lowercase"]),
+        true,
+    ),
+    (
+        r#"with snakecase scope should fail for "always camelcase""#,
+        "test(my_scope): subject",
+        Some("always"),
+        List(&["camel-case"]),
+        false,
+    ),
+    (
+        r#"with snakecase scope should fail for "always pascalcase""#,
+        "test(my_scope): subject",
+        Some("always"),
+        List(&["pascal-case"]),
+        false,
+    ),
+    (
+        r#"with snakecase scope should succeed for "always snakecase""#,
+        "test(my_scope): subject",
+        Some("always"),
+        List(&["snake-case"]),
+        true,
+    ),
+    (
+        r#"with camelcase scope should fail for "always lowercase""#,
+        "test(myScope): subject",
+        Some("always"),
+        List(&["lowercase"]),
+        false,
+    ),
+    (
+        r#"with camelcase scope should succeed for "always camelcase""#,
+        "test(myScope): subject",
+        Some("always"),
+        List(&["camel-case"]),
+        true,
+    ),
+    (
+        r#"with camelcase scope should fail for "always kebabcase""#,
+        "test(myScope): subject",
+        Some("always"),
+        List(&["kebab-case"]),
+        false,
+    ),
+    (
+        r#"with camelcase scope should fail for "always pascalcase""#,
+        "test(myScope): subject",
+        Some("always"),
+        List(&["pascal-case"]),
+        false,
+    ),
+    (
+        r#"with pascalcase scope should fail for "always lowercase""#,
+        "test(MyScope): subject",
+        Some("always"),
+        List(&["lowercase"]),
+        false,
+    ),
+    (
+        r#"with pascalcase scope should fail for "always kebabcase""#,
+        "test(MyScope): subject",
+        Some("always"),
+        List(&["kebab-case"]),
+        false,
+    ),
+    (
+        r#"with pascalcase scope should fail for "always camelcase""#,
+        "test(MyScope): subject",
+        Some("always"),
+        List(&["camel-case"]),
+        false,
+    ),
+    (
+        r#"with pascalcase scope should succeed for "always pascalcase""#,
+        "test(MyScope): subject",
+        Some("always"),
+        List(&["pascal-case"]),
+        true,
+    ),
+    (
+        r#"with mixedcase scope should fail for "always uppercase""#,
+        "test(sCoPe): subject",
+        Some("always"),
+        List(&["uppercase"]),
+        false,
+    ),
+    (
+        r#"with uppercase scope should fail for "never uppercase""#,
+        "test(SCOPE): subject",
+        Some("never"),
+        List(&["uppercase"]),
+        false,
+    ),
+    (
+        r#"with uppercase scope should succeed for "always uppercase""#,
+        "test(SCOPE): subject",
+        Some("always"),
+        List(&["uppercase"]),
+        true,
+    ),
+    (
+        r#"with uppercase scope should succeed for "always [uppercase, lowercase]""#,
+        "test(SCOPE): subject",
+        Some("always"),
+        List(&["uppercase", "lowercase"]),
+        true,
+    ),
+    (
+        r#"with lowercase scope should succeed for "always [uppercase, lowercase]""#,
+        "test(scope): subject",
+        Some("always"),
+        List(&["uppercase", "lowercase"]),
+        true,
+    ),
+    (
+        r#"with mixedcase scope should fail for "always [uppercase, lowercase]""#,
+        "test(sCoPe): subject",
+        Some("always"),
+        List(&["uppercase", "lowercase"]),
+        false,
+    ),
+    (
+        r#"with mixedcase scope should pass for "always [uppercase, lowercase, camel-case]""#,
+        "test(sCoPe): subject",
+        Some("always"),
+        List(&["uppercase", "lowercase", "camel-case"]),
+        true,
+    ),
+    (
+        r#"with mixedcase scope should pass for "never [uppercase, lowercase]""#,
+        "test(sCoPe): subject",
+        Some("never"),
+        List(&["uppercase", "lowercase"]),
+        true,
+    ),
+    (
+        r#"with uppercase scope should fail for "never [uppercase, lowercase]""#,
+        "test(SCOPE): subject",
+        Some("never"),
+        List(&["uppercase", "lowercase"]),
+        false,
+    ),
+    (
+        r#"with slash in scope should succeed for "always pascal-case""#,
+        "feat(Modules/Graph): add Pie Chart",
+        Some("always"),
+        List(&["pascal-case"]),
+        true,
+    ),
+    (
+        r#"with slash in subject should succeed for "always sentence case""#,
+        "chore: Update @angular/core",
+        Some("always"),
+        List(&["sentencecase"]),
+        true,
+    ),
+    (
+        r#"with object-based configuration should use default delimiters"#,
+        "feat(scope/my-scope, shared-scope): subject",
+        Some("always"),
+        Delimited(&["kebab-case"], &[]),
+        true,
+    ),
+    (
+        r#"with object-based configuration should support custom single delimiter"#,
+        "feat(scope|my-scope): subject",
+        Some("always"),
+        Delimited(&["kebab-case"], &["|"]),
+        true,
+    ),
+    (
+        r#"with object-based configuration should support multiple custom delimiters"#,
+        "feat(scope|my-scope/shared-scope,common-scope): subject",
+        Some("always"),
+        Delimited(&["kebab-case"], &["|", "/", ","]),
+        true,
+    ),
+    (
+        r#"with object-based configuration should fall back to default delimiters when empty array provided"#,
+        "feat(scope/my-scope): subject",
+        Some("always"),
+        Delimited(&["kebab-case"], &[]),
+        true,
+    ),
+    (
+        r#"with object-based configuration should handle special delimiters"#,
+        "feat(scope*my-scope): subject",
+        Some("always"),
+        Delimited(&["kebab-case"], &["*"]),
+        true,
+    ),
+    (
+        r#"with object-based configuration should respect "never" when custom delimiter is used"#,
+        "feat(scope|my-scope): subject",
+        Some("never"),
+        Delimited(&["kebab-case"], &["|"]),
+        false,
+    ),
+    (
+        r#"with "never" should report only the case that matched"#,
+        "test(MyScope): subject",
+        Some("never"),
+        List(&["sentence-case", "start-case"]),
+        false,
+    ),
+    (
+        r#"with "never" should report every case that matched"#,
+        "test(MyScope): subject",
+        Some("never"),
+        List(&["sentence-case", "pascal-case", "start-case"]),
+        false,
+    ),
+    (
+        r#"with "always" should report every configured case when none matched"#,
+        "test(MyScope): subject",
+        Some("always"),
+        List(&["upper-case", "kebab-case"]),
+        false,
+    ),
+    (
+        r#"with "never" should report every configured case when none matched"#,
+        "test(MyScope): subject",
+        Some("never"),
+        List(&["upper-case", "kebab-case"]),
+        true,
+    ),
+];
+
+/// scope-case's rows, `never` ones too, on [`scope_case_passes`], the function the rule calls
+/// (as the subject-case rows run on `subject_case_passes`).
+#[test]
+fn scope_case_function_agrees_with_commitlints_tests() {
+    let mut ran = 0;
+    let mut wrong = Vec::new();
+    for (name, message, when, value, valid) in SCOPE_CASE {
+        let cases = match value {
+            List(l) | Delimited(l, []) => *l,
+            _ => continue,
+        };
+        ran += 1;
+        let scope = parse(message).scope;
+        let passes = scope.is_none_or(|s| scope_case_passes(&s, *when == Some("never"), cases));
+        if passes != *valid {
+            wrong.push(*name);
+        }
+    }
+    println!(
+        "scope-case on the function: {ran} of {} cases, {} disagree",
+        SCOPE_CASE.len(),
+        wrong.len()
+    );
+    assert_eq!(ran, 52);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
 
 /// (commitlint's test name, message, `commentChar`, (field, value expected)).
 type ParseRow = (
