@@ -206,7 +206,7 @@ pub struct CommitMsgConfig {
     /// Cases the subject may not be in: sentence-case, start-case, pascal-case, upper-case,
     /// lower-case, camel-case, kebab-case, snake-case.
     pub subject_case_never: Vec<String>,
-    /// Cases the scope must be in (one of them, each `/`, `\\` or `,` part): commitlint's
+    /// Cases the scope must be in (one of them, each `/`, `\` or `,` part): commitlint's
     /// scope-case `always`. Empty, the default (config-conventional leaves the rule off): any.
     pub scope_case: Vec<String>,
     /// Extra regexes; a message whose first line matches one is accepted as it is.

@@ -209,7 +209,7 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
     out
 }
 
-/// A scope's parts as commitlint's scope rules split it, on `/`, `\\` or `, ?` (a comma and
+/// A scope's parts as commitlint's scope rules split it, on `/`, `\` or `, ?` (a comma and
 /// at most one space); nothing is trimmed.
 fn scope_segments(scope: &str) -> Vec<&str> {
     let mut out = Vec::new();
