@@ -206,6 +206,9 @@ pub struct CommitMsgConfig {
     /// Cases the subject may not be in: sentence-case, start-case, pascal-case, upper-case,
     /// lower-case, camel-case, kebab-case, snake-case.
     pub subject_case_never: Vec<String>,
+    /// Cases the scope must be in (one of them, each `/`, `\` or `,` part): commitlint's
+    /// scope-case `always`. Empty, the default (config-conventional leaves the rule off): any.
+    pub scope_case: Vec<String>,
     /// Extra regexes; a message whose first line matches one is accepted as it is.
     pub ignore: Vec<String>,
     /// Severity per rule name (commitlint's rule names), overriding the defaults.
@@ -237,6 +240,7 @@ impl Default for CommitMsgConfig {
             subject_case_never: ["sentence-case", "start-case", "pascal-case", "upper-case"]
                 .map(String::from)
                 .to_vec(),
+            scope_case: Vec::new(),
             ignore: Vec::new(),
             severity: BTreeMap::new(),
         }
@@ -951,6 +955,7 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 # scopes = []             # allowed scopes; empty allows any
 # scope_required = false
 # header_max_length = 100
+# scope_case = []         # cases the scope must be in, e.g. ["lower-case"]; empty: any
 # ignore = []             # regexes for messages to accept as they are
 # [commit_msg.severity]
 # "subject-case" = "warn"

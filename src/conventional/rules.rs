@@ -114,12 +114,10 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
         );
     }
     if let (Some(scope), false) = (&commit.scope, cfg.scopes.is_empty()) {
-        let bad: Vec<&str> = scope
-            .split(['/', '\\', ','])
-            .map(str::trim)
-            .filter(|s| !cfg.scopes.iter().any(|a| a == s))
-            .collect();
-        if !bad.is_empty() {
+        let allowed = |s: &str| cfg.scopes.iter().any(|a| a == s);
+        let bad: Vec<&str> = scope_segments(scope).into_iter().filter(|s| !allowed(s)).collect();
+        // commitlint's scope-enum also takes a scope that is itself in the list (`bar/baz`).
+        if !bad.is_empty() && !allowed(scope) {
             let start = header.find('(').map_or(0, |i| header[..i].chars().count() + 1);
             add(
                 "scope-enum",
@@ -128,6 +126,17 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
                     bad.join(", "),
                     cfg.scopes.join(", ")
                 ),
+                Some((start, start + scope.chars().count())),
+            );
+        }
+    }
+    if let (Some(scope), false) = (&commit.scope, cfg.scope_case.is_empty()) {
+        let cases: Vec<&str> = cfg.scope_case.iter().map(String::as_str).collect();
+        if !scope_case_passes(scope, false, &cases) {
+            let start = header.find('(').map_or(0, |i| header[..i].chars().count() + 1);
+            add(
+                "scope-case",
+                format!("the scope `{scope}` must be {}", cases.join(" or ")),
                 Some((start, start + scope.chars().count())),
             );
         }
@@ -197,6 +206,23 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
             );
         }
     }
+    out
+}
+
+/// A scope's parts as commitlint's scope rules split it, on `/`, `\` or `, ?` (a comma and
+/// at most one space); nothing is trimmed.
+fn scope_segments(scope: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = scope;
+    while let Some(i) = rest.find(['/', '\\', ',']) {
+        out.push(&rest[..i]);
+        let after = &rest[i + 1..];
+        rest = match &rest[i..i + 1] {
+            "," => after.strip_prefix(' ').unwrap_or(after),
+            _ => after,
+        };
+    }
+    out.push(rest);
     out
 }
 
@@ -271,6 +297,15 @@ pub fn subject_case_passes(subject: &str, never: bool, cases: &[&str]) -> bool {
         return true;
     }
     let matched = cases.iter().any(|c| is_case(subject, c));
+    matched != never
+}
+
+/// Whether commitlint's scope-case rule passes: the cases that every part of the scope is in
+/// (parts as [`scope_segments`] splits them) are the matches; `always` fails with none,
+/// `never` with any.
+pub fn scope_case_passes(scope: &str, never: bool, cases: &[&str]) -> bool {
+    let segments = scope_segments(scope);
+    let matched = cases.iter().any(|c| segments.iter().all(|s| is_case(s, c)));
     matched != never
 }
 
@@ -621,6 +656,9 @@ fn guess_type(text: &str) -> &'static str {
 }
 
 #[cfg(test)]
+mod commitlint;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::conventional::parse::parse;
@@ -676,6 +714,39 @@ mod tests {
             ["footer-max-line-length"]
         );
         assert!(rules(&format!("feat: x\n\nsee https://example.com/{}", "d".repeat(100))).is_empty());
+    }
+
+    #[test]
+    fn scopes_split_as_commitlint_splits_them() {
+        assert_eq!(
+            scope_segments("a, b/c\\d,e ,f,  g"),
+            ["a", "b", "c", "d", "e ", "f", " g"]
+        );
+        assert_eq!(scope_segments("api"), ["api"]);
+        let cfg = CommitMsgConfig {
+            scopes: vec!["api".into(), "cli".into(), "web/app".into()],
+            ..CommitMsgConfig::default()
+        };
+        let enum_rule = |m: &str| check(&parse(m), &cfg).iter().any(|f| f.rule == "scope-enum");
+        assert!(!enum_rule("feat(api, cli): x"));
+        assert!(!enum_rule("feat(web/app): x"));
+        assert!(enum_rule("feat(api ,cli): x"));
+        assert!(enum_rule("feat(web): x"));
+    }
+
+    #[test]
+    fn scope_case_is_off_by_default_and_reads_unicode_case() {
+        assert!(rules("fix(API): x").is_empty());
+        let cfg = CommitMsgConfig {
+            scope_case: vec!["lower-case".into()],
+            ..CommitMsgConfig::default()
+        };
+        let case_rule = |m: &str| check(&parse(m), &cfg).iter().any(|f| f.rule == "scope-case");
+        assert!(case_rule("fix(API): x"));
+        assert!(case_rule("fix(ДАННЫЕ): x"));
+        assert!(case_rule("fix(api/Ünï): x"));
+        assert!(!case_rule("fix(данные, ünï/面试): x"));
+        assert!(!case_rule("fix: x"));
     }
 
     #[test]

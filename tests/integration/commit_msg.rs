@@ -214,6 +214,32 @@ fn config_changes_the_rules() {
 }
 
 #[test]
+fn scope_case_is_off_until_configured() {
+    let repo = TestRepo::new();
+    repo.cmd().args(["check-msg", "-m", "fix(API): x"]).assert().success();
+    repo.write(".mpm-hooks.toml", "[commit_msg]\nscope_case = [\"lower-case\"]\n");
+    repo.cmd()
+        .args(["check-msg", "-m", "fix(API): x"])
+        .assert()
+        .code(1)
+        .stderr(contains("scope-case: the scope `API` must be lower-case"));
+    repo.cmd()
+        .args(["check-msg", "-m", "fix(données/ui): x"])
+        .assert()
+        .success();
+    repo.cmd().args(["check-msg", "-m", "fix(ДАННЫЕ): x"]).assert().code(1);
+    repo.write(
+        ".mpm-hooks.toml",
+        "[commit_msg]\nscope_case = [\"lower-case\"]\n[commit_msg.severity]\n\"scope-case\" = \"warn\"\n",
+    );
+    repo.cmd()
+        .args(["check-msg", "-m", "fix(API): x"])
+        .assert()
+        .success()
+        .stderr(contains("warning: scope-case"));
+}
+
+#[test]
 fn lint_commits_reports_each_failing_commit() {
     let repo = TestRepo::new();
     repo.commit_file("a", "1", "feat: one");

@@ -1,20 +1,24 @@
 //! The default profile against commitlint's verdicts on real history
-//! (../shared/corpus/conventional-commits-A.jsonl; absent outside CI, which the test says).
+//! (../shared/corpus/conventional-commits-A.jsonl beside the repository, or the folder named by
+//! MPM_HOOKS_CORPUS; absent outside CI, which the test says).
 
 use mpm_hooks::config::CommitMsgConfig;
 use mpm_hooks::conventional;
 
 fn corpus() -> Option<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    [root.join("../shared/corpus/conventional-commits-A.jsonl")]
+    std::env::var_os("MPM_HOOKS_CORPUS")
+        .map(std::path::PathBuf::from)
         .into_iter()
+        .chain([root.join("../shared/corpus")])
+        .map(|dir| dir.join("conventional-commits-A.jsonl"))
         .find(|p| p.exists())
 }
 
 #[test]
 fn agrees_with_commitlint_on_real_history() {
     let Some(path) = corpus() else {
-        println!("conformance corpus not found beside the repository (../shared/corpus): skipped");
+        println!("conformance corpus not found (../shared/corpus or MPM_HOOKS_CORPUS): skipped");
         return;
     };
     let cfg = CommitMsgConfig::default();
