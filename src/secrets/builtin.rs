@@ -282,8 +282,8 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["ghp_"],
         regex: r###"\b(ghp_[0-9A-Za-z]{36})\b"###,
         entropy: None,
-        example: r###"GITHUB_TOKEN=ghp_JuJZfEWGQwVxpgOUUYwWph9W51rTqOJSrw5l"###,
-        negative: r###"GITHUB_TOKEN=ghp_your_token_here"###,
+        example: r###"GITHUB_TOKEN=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"###,
+        negative: r###"GITHUB_TOKEN=ghp_JuJZfEWGQwVxpgOUUYwWph9W51rTqOJSrw5l"###,
     },
     RuleDef {
         id: "github-fine-grained-pat",
@@ -300,7 +300,7 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["gho_"],
         regex: r###"\b(gho_[0-9A-Za-z]{36})\b"###,
         entropy: None,
-        example: r###"oauth = "gho_a1x3A01Nc4iuOCys6P755o5YwPudlPnIUKdo""###,
+        example: r###"oauth = "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""###,
         negative: r###"oauth = "gho_""###,
     },
     RuleDef {
@@ -309,7 +309,7 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["ghu_", "ghs_"],
         regex: r###"\b(gh[us]_[0-9A-Za-z]{36})\b"###,
         entropy: None,
-        example: r###"app = "ghs_REKSB4FJsDEFMqMywrWB6rb1a7s7kI6XofvX""###,
+        example: r###"app = "ghs_REKSB4FJsDEFMqMywrWB6rb1a7s7kI24JOCK""###,
         negative: r###"app = "ghs_short""###,
     },
     RuleDef {
@@ -1065,8 +1065,8 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["npm_"],
         regex: r###"\b(npm_[A-Za-z0-9]{36})\b"###,
         entropy: None,
-        example: r###"NPM_TOKEN=npm_C1ZepPdIkrrqKyPe0BqoZE1jnwUIqYPh6p2D"###,
-        negative: r###"NPM_TOKEN=npm_"###,
+        example: r###"NPM_TOKEN=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"###,
+        negative: r###"NPM_TOKEN=npm_C1ZepPdIkrrqKyPe0BqoZE1jnwUIqYPh6p2D"###,
     },
     RuleDef {
         id: "npmrc-auth-token",

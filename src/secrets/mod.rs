@@ -6,6 +6,7 @@
 //! A hook run over a change that mentions no keyword compiles no regex at all.
 
 mod builtin;
+pub mod checksum;
 pub mod history;
 mod keywords;
 pub mod report;
@@ -420,6 +421,7 @@ impl Scanner {
             return false;
         }
         if is_placeholder(secret)
+            || !checksum::holds(secret)
             || (rule.contextual() && !contextual_value_ok(secret, rule.id.starts_with("generic-")))
         {
             return false;
