@@ -14,7 +14,7 @@ use mpm_hooks::secrets::{Scanner, checksum};
 /// Positives found, at least (of 6,143). The corpus draws the last six characters of its GitHub
 /// and npm tokens at random, where the providers put a CRC32 of the rest: 156 such positives were
 /// never issued by anyone and are not reported (README, "Not secrets"); the test counts them.
-const RECALL_FLOOR: usize = 5835;
+const RECALL_FLOOR: usize = 5843;
 /// False alarms, at most (of 357 negatives).
 const FALSE_ALARM_CEILING: usize = 19;
 
