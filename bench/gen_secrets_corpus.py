@@ -4,7 +4,7 @@ documented format (positives, labelled in labels.json with file, line and rule),
 negatives (placeholders, documentation examples, env lookups, git SHAs, UUIDs, base64 images,
 lock-file hashes, minified JS), one case a line. Run by hand; the output is committed.
 Every credential is random characters: none is real."""
-import base64, hashlib, json, os, random, re, string, sys, uuid
+import base64, hashlib, json, os, random, re, string, sys, uuid, zlib
 
 random.seed(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
 root = os.path.join(os.path.dirname(__file__), '..', 'tests', 'secrets-corpus')
@@ -41,10 +41,22 @@ TOKENS = [
     ('azure-ad-client-secret', '{3:an}8Q~{34:an}'), ('perplexity-api-key', 'pplx-{48:an}'), ('xai-api-key', 'xai-{80:an}'),
     ('openai-service-key', 'sk-svcacct-{74:u}T3BlbkFJ{74:u}'), ('anthropic-admin-key', 'sk-ant-admin01-{93:u}AA'),
 ]
+B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+def crc32_base62(body):
+    """GitHub's and npm's tokens end in the CRC32 of the 30 characters before, in base62."""
+    n, out = zlib.crc32(body.encode()), ''
+    while n:
+        n, d = divmod(n, 62)
+        out = B62[d] + out
+    return out.rjust(6, '0')
+
 def token(rule, tmpl):
     if rule == 'age-secret-key':
         return 'AGE-SECRET-KEY-1' + ''.join(random.choice('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L') for _ in range(58))
-    return g(tmpl)
+    v = g(tmpl)
+    if re.fullmatch(r'(gh[pousr]|npm)_[A-Za-z0-9]{36}', v):
+        v = v[:-6] + crc32_base62(v[4:-6])
+    return v
 
 # How each language embeds a value: (extension, line template)
 EMBED = [

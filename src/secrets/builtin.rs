@@ -282,8 +282,8 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["ghp_"],
         regex: r###"\b(ghp_[0-9A-Za-z]{36})\b"###,
         entropy: None,
-        example: r###"GITHUB_TOKEN=ghp_JuJZfEWGQwVxpgOUUYwWph9W51rTqOJSrw5l"###,
-        negative: r###"GITHUB_TOKEN=ghp_your_token_here"###,
+        example: r###"GITHUB_TOKEN=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"###,
+        negative: r###"GITHUB_TOKEN=ghp_JuJZfEWGQwVxpgOUUYwWph9W51rTqOJSrw5l"###,
     },
     RuleDef {
         id: "github-fine-grained-pat",
@@ -300,7 +300,7 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["gho_"],
         regex: r###"\b(gho_[0-9A-Za-z]{36})\b"###,
         entropy: None,
-        example: r###"oauth = "gho_a1x3A01Nc4iuOCys6P755o5YwPudlPnIUKdo""###,
+        example: r###"oauth = "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""###,
         negative: r###"oauth = "gho_""###,
     },
     RuleDef {
@@ -309,7 +309,7 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["ghu_", "ghs_"],
         regex: r###"\b(gh[us]_[0-9A-Za-z]{36})\b"###,
         entropy: None,
-        example: r###"app = "ghs_REKSB4FJsDEFMqMywrWB6rb1a7s7kI6XofvX""###,
+        example: r###"app = "ghs_REKSB4FJsDEFMqMywrWB6rb1a7s7kI24JOCK""###,
         negative: r###"app = "ghs_short""###,
     },
     RuleDef {
@@ -1065,8 +1065,8 @@ pub const BUILTIN: &[RuleDef] = &[
         keywords: &["npm_"],
         regex: r###"\b(npm_[A-Za-z0-9]{36})\b"###,
         entropy: None,
-        example: r###"NPM_TOKEN=npm_C1ZepPdIkrrqKyPe0BqoZE1jnwUIqYPh6p2D"###,
-        negative: r###"NPM_TOKEN=npm_"###,
+        example: r###"NPM_TOKEN=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"###,
+        negative: r###"NPM_TOKEN=npm_C1ZepPdIkrrqKyPe0BqoZE1jnwUIqYPh6p2D"###,
     },
     RuleDef {
         id: "npmrc-auth-token",
@@ -1458,10 +1458,24 @@ EJIc/UhJglYODU70/XnE40ZVpD3AMMYGqUkeFhQVIYZ0RfuqsOza1ssxJDqFv0A3
         negative: r###"oc login --token=sha256~lEuRbSRGiJHbxKAYzXf9_ij"###,
     },
     RuleDef {
+        id: "nuget-config-password",
+        description: "Password of a package source in a NuGet.config",
+        // NuGet's packageSourceCredentials: `ClearTextPassword` holds a feed's password or token
+        // in clear (`Password` holds it encrypted for one Windows user: left alone). Feed
+        // credentials are 8 characters or more.
+        keywords: &["cleartextpassword"],
+        regex: r###"(?i)<add\s+key\s*=\s*["']ClearTextPassword["']\s+value\s*=\s*["']([^"']{8,})["']"###,
+        entropy: None,
+        example: r###"<add key="ClearTextPassword" value="f7Hq2mZ0pLw9" />"###,
+        negative: r###"<add key="ClearTextPassword" value="%NUGET_FEED_PASSWORD%" />"###,
+    },
+    RuleDef {
         id: "curl-auth-user",
         description: "Password given to curl with -u / --user",
         keywords: &["curl", "--user"],
-        regex: r###"(?:\bcurl\b[^\n]*?\s-u|--user)[=\s]+["']?[^\s:"'@]*["']?:["']?([^\s"']{6,})"###,
+        // The password after `user:`; or, with nothing after the colon, the user itself: the API
+        // keys that are sent as the user name (Stripe, Mailgun, Elasticsearch), 12+ characters.
+        regex: r###"(?:\bcurl\b[^\n]*?\s-u|--user)[=\s]+["']?(?:[^\s:"']*["']?:["']?([^\s"']{6,})|([^\s:"'@]{12,}):["']?(?:\s|$))"###,
         entropy: None,
         example: r###"curl -u deploy:DQVJUpQnCuoKqg https://ci.example.net/api"###,
         negative: r###"curl -u deploy:$DEPLOY_PASSWORD https://ci.example.net/api"###,
@@ -2275,11 +2289,14 @@ data:
             "api-key",
             "access_key",
             "private_key",
+            "private-key",
+            "access-key",
             "client_secret",
             "auth_key",
             "credential",
+            "creds",
         ],
-        regex: r###"(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret|auth[_\-]?key|credentials?)[\w.\-]{0,30}(?:[ \t]+[\w.]{1,20})?[ \t]*["']?[ \t]*(?:=|:{1,3}=|\?=|\.=|=>|:|,|>)[ \t]*(?:\r?\n[ \t]*)?(?:[rbfu]?["'`]([^"'`\s]{12,})["'`]|([^"'`\s<>;,\\(){}\[\]]{12,})(?:[\s<;,]|\\[nrt]|$))"###,
+        regex: r###"(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret|auth[_\-]?key|credentials?|creds)[\w.\-]{0,30}(?:[ \t]+[\w.]{1,20})?[ \t]*["']?[ \t]*(?:=|:{1,3}=|\?=|\.=|=>|:|,|>)[ \t]*(?:\r?\n[ \t]*)?(?:[rbfu]?["'`]([^"'`\s]{12,})["'`]|([^"'`\s<>;,\\(){}\[\]]{12,})(?:[\s<;,]|\\[nrt]|$))"###,
         entropy: Some(3.5),
         example: r###"db_password = "dI1aWCpCVlMBtzAI7s5c""###,
         negative: r###"password = "hunter2""###,

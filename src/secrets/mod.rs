@@ -6,6 +6,7 @@
 //! A hook run over a change that mentions no keyword compiles no regex at all.
 
 mod builtin;
+pub mod checksum;
 pub mod history;
 mod keywords;
 pub mod report;
@@ -420,6 +421,7 @@ impl Scanner {
             return false;
         }
         if is_placeholder(secret)
+            || !checksum::holds(secret)
             || (rule.contextual() && !contextual_value_ok(secret, rule.id.starts_with("generic-")))
         {
             return false;
@@ -511,6 +513,27 @@ fn has_filler(v: &str) -> bool {
     })
 }
 
+/// What a `{...}` holds in a template: a name (`{apikey}`, `{API_TOKEN}`) or an expression
+/// (`{base64(email:password)}`), not random characters.
+fn is_template(inner: &str) -> bool {
+    inner.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-') || inner.chars().any(|c| "()[] ".contains(c))
+}
+
+/// Eight or more characters in a row, each the one after the previous in `0-9` or `a-z`
+/// (`abcdefgh`, `12345678`, `klmnopqr`): typed by hand. In random base62 any one place starts
+/// such a run with a chance of 1 in 62^7.
+fn has_sequence(lower: &str) -> bool {
+    let mut run = 1;
+    for w in lower.as_bytes().windows(2) {
+        let next = w[0].is_ascii_alphanumeric() && w[1] == w[0] + 1 && w[0] != b'9';
+        run = if next { run + 1 } else { 1 };
+        if run >= 8 {
+            return true;
+        }
+    }
+    false
+}
+
 fn line_of(text: &[u8], at: usize) -> &[u8] {
     let (start, end) = line_bounds(text, at);
     &text[start..end]
@@ -574,11 +597,16 @@ pub fn is_placeholder(v: &str) -> bool {
     {
         return true;
     }
-    if v.starts_with('$') || (v.starts_with('%') && v.ends_with('%')) || (v.starts_with('[') && v.ends_with(']')) {
+    if v.starts_with('$')
+        || (v.starts_with('%') && v.ends_with('%'))
+        || (v.starts_with('[') && v.ends_with(']'))
+        || (v.starts_with('{') && v.ends_with('}') && is_template(&v[1..v.len() - 1]))
+    {
         return true;
     }
-    // Elided (`ops_eyJ...`), filler (`AIzaaaaaaaaa…`, `glc_1111…`), or the alphabet in order.
-    if v.starts_with("...") || v.ends_with("...") || has_filler(v) || l.contains("abcdefghij") {
+    // Elided (`ops_eyJ...`), filler (`AIzaaaaaaaaa…`, `glc_1111…`), or a stretch of the alphabet
+    // or the digits in order (`…-klmnopqrstuvwx-…`).
+    if v.starts_with("...") || v.ends_with("...") || has_filler(v) || has_sequence(&l) {
         return true;
     }
     // Common development defaults in connection strings.
@@ -781,6 +809,10 @@ mod tests {
             // Elided, or the alphabet in order.
             "export OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...",
             "secret_key => \"sk_abcdefghijklmnopqrstuvwxyz123\"",
+            "ANTHROPIC_KEY=\"sk-ant-admin01-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA\"",
+            // A template, not a value.
+            "curl -H \"Authorization: basic {base64(email:password)}\" https://h/api",
+            "password = \"{db_password}\"",
             // A malformed token of a known provider is not a generic secret.
             "github_token = \"ghp_4a9Kd02LmZq7Xw1\"",
             "slack_api_token = \"xoxb-12345-abcd234\"",
@@ -861,6 +893,36 @@ mod tests {
             assert!(builtin_ids().contains(id), "{id}");
             assert!(!why.is_empty());
         }
+    }
+
+    /// Shapes that the rules' own examples do not show.
+    #[test]
+    fn more_shapes_fire() {
+        let s = scanner();
+        for (line, rule) in [
+            ("curl -u \"k7Qz2LmX9vW4pR1t:\" https://api.h.io/v1", "curl-auth-user"),
+            ("curl --user ops@corp.io:pQ9wTxu4Fg https://h.io", "curl-auth-user"),
+            (
+                "curl --user \"{a1b2}\":\"{ZqL5kVrX1n8tA2}\" https://h.io",
+                "curl-auth-user",
+            ),
+            ("creds = xhgCFkbOpklOu9aW7OTCHOqFvGyO9X", "generic-secret-assignment"),
+            ("private-key: w2JbRlwcHPc0XU1OaywZtG7puu", "generic-secret-assignment"),
+        ] {
+            let mut found = Vec::new();
+            s.scan("notes.txt", line.as_bytes(), 1, &mut found);
+            assert!(found.iter().any(|f| f.rule == rule), "{line}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn sequences_and_templates() {
+        assert!(has_sequence("x-klmnopqr-y"));
+        assert!(has_sequence("a12345678"));
+        assert!(!has_sequence("abc123xyz-456def789"));
+        assert!(is_template("apikey"));
+        assert!(is_template("base64(email:password)"));
+        assert!(!is_template("ZqL5kVrX1n8tA2"));
     }
 
     #[test]

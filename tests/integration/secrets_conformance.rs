@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mpm_hooks::config::SecretsConfig;
-use mpm_hooks::secrets::Scanner;
+use mpm_hooks::secrets::{Scanner, checksum};
 
-/// Positives found, at least (of 6,143).
-const RECALL_FLOOR: usize = 5991;
+/// Positives found, at least (of 6,143). The corpus draws the last six characters of its GitHub
+/// and npm tokens at random, where the providers put a CRC32 of the rest: 156 such positives were
+/// never issued by anyone and are not reported (README, "Not secrets"); the test counts them.
+const RECALL_FLOOR: usize = 5843;
 /// False alarms, at most (of 357 negatives).
 const FALSE_ALARM_CEILING: usize = 19;
 
@@ -45,6 +47,7 @@ fn finds_what_gitleaks_rule_tests_hold() {
     let text = std::fs::read_to_string(&path).unwrap();
     let mut families: BTreeMap<String, Tally> = BTreeMap::new();
     let mut total = Tally::default();
+    let mut unissued = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let family = v["family"].as_str().unwrap().to_string();
@@ -54,6 +57,9 @@ fn finds_what_gitleaks_rule_tests_hold() {
         let mut findings = Vec::new();
         scanner.scan(filename, content.as_bytes(), 1, &mut findings);
         let hit = !findings.is_empty();
+        if positive && !hit && fails_checksum(content) {
+            unissued += 1;
+        }
         let t = families.entry(family).or_default();
         for t in [t, &mut total] {
             if positive {
@@ -93,6 +99,7 @@ fn finds_what_gitleaks_rule_tests_hold() {
         total.negatives,
         100.0 * total.false_alarms as f64 / total.negatives as f64
     );
+    println!("positives missed whose only token fails its provider's checksum: {unissued}");
     assert!(
         total.found >= RECALL_FLOOR,
         "recall fell: {} found, floor {RECALL_FLOOR}",
@@ -103,4 +110,10 @@ fn finds_what_gitleaks_rule_tests_hold() {
         "false alarms rose: {}, ceiling {FALSE_ALARM_CEILING}",
         total.false_alarms
     );
+}
+
+/// Whether `content` holds a GitHub or npm token of the 36-character form whose checksum fails.
+fn fails_checksum(content: &str) -> bool {
+    let re = regex::Regex::new(r"\b(?:gh[pousr]|npm)_[A-Za-z0-9]{36}\b").unwrap();
+    re.find_iter(content).any(|m| !checksum::holds(m.as_str()))
 }

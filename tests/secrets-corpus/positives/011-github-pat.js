@@ -1,4 +1,4 @@
-const token = 'ghp_XlMaXZjljENUhJduRHHJEYXg4JdpmrcXgGCJ';
+const token = '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';
 import fetch from 'node-fetch';
 
 export async function run() {

@@ -3,4 +3,4 @@ use std::env;
 fn main() {
     println!("ready");
 }
-const TOKEN: &str = "gho_ofbciOx9gy1CJdObOIRpFqaDZeV7G5IfQHeV";
+const TOKEN: &str = "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";

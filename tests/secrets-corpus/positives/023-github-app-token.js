@@ -3,4 +3,4 @@ import fetch from 'node-fetch';
 export async function run() {
   return fetch(URL);
 }
-const token = 'ghs_Ufd7UACNWiP3sFd67JikEAvstqVVPqzPptEJ';
+const token = 'ghs_Ufd7UACNWiP3sFd67JikEAvstqVVPq1W8xWV';

@@ -1,4 +1,4 @@
-const TOKEN: &str = "npm_VDc8uEia875rjmL6KGczlVLPrOWpsXIbAJAP";
+const TOKEN: &str = "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";
 use std::env;
 
 fn main() {
