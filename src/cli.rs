@@ -11,8 +11,8 @@ use mpm_hooks::Context;
 use mpm_hooks::checks;
 use mpm_hooks::config::{self, LogLevel};
 use mpm_hooks::conventional::{self, Cleanup};
+use mpm_hooks::hook::{self, Outcome, Stage};
 use mpm_hooks::release;
-use mpm_hooks::stage::{self, Outcome, Stage};
 use mpm_hooks::version::{self, Level};
 
 #[derive(Debug, Parser)]
@@ -292,7 +292,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8> {
             only,
         } => {
             let stage = Stage::from_hook_name(&stage).expect("clap checked the stage name");
-            run_stage(&ctx, stage, &args, &stage::Options { dry_run, only }, false)
+            run_stage(&ctx, stage, &args, &hook::Options { dry_run, only }, false)
         }
         Command::CheckMsg {
             file,
@@ -330,7 +330,7 @@ pub fn run_hook(name: &str, args: Vec<OsString>) -> Result<u8> {
     let stage = Stage::from_hook_name(name).expect("main checked the hook name");
     let ctx = Context::load(0)?;
     recover_leftovers(&ctx);
-    run_stage(&ctx, stage, &args, &stage::Options::default(), true).map_err(|e| relative(e, &ctx))
+    run_stage(&ctx, stage, &args, &hook::Options::default(), true).map_err(|e| relative(e, &ctx))
 }
 
 /// `check-msg FILE` and nothing else: what husky, lefthook or a hand-written commit-msg hook
@@ -390,15 +390,15 @@ fn restore(ctx: &Context, list: bool) -> Result<u8> {
 /// Every way into a stage ends here: run it and report. A stage that passed says so in one
 /// line (nothing with `-q`); with `-v` (or MPM_HOOKS_VERBOSE=1), or when a step failed, every
 /// step gets its row, then each failure's details, indented under its name.
-fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Options, by_git: bool) -> Result<u8> {
-    let report = stage::run(ctx, stage, args, opts)?;
+fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &hook::Options, by_git: bool) -> Result<u8> {
+    let report = hook::run(ctx, stage, args, opts)?;
     let err = render_report(&report, ctx.env.quiet, ctx.env.verbose, by_git || ctx.env.in_commit)?;
     // The report is built whole and written at once: one write, not one per formatted piece.
     anstream::stderr().lock().write_all(&err)?;
     Ok(if report.failed() { 1 } else { 0 })
 }
 
-fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
+fn render_report(report: &hook::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
     let (ok, bad, dim) = (
         anstyle::AnsiColor::Green.on_default(),
         anstyle::AnsiColor::Red.on_default().bold(),
@@ -418,7 +418,7 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
             .steps
             .iter()
             .map(|step| {
-                let word = stage::outcome_word(&step.outcome);
+                let word = step.outcome.word();
                 let style = if matches!(step.outcome, Outcome::Ok(_)) {
                     ok
                 } else {
@@ -453,7 +453,7 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
     // The name column fits the longest name (a kept hook such as `pre-commit.legacy.2`).
     let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(0).max(14);
     for step in &report.steps {
-        let word = stage::outcome_word(&step.outcome);
+        let word = step.outcome.word();
         let style = match step.outcome {
             Outcome::Ok(_) => ok,
             Outcome::Failed(_) => bad,
@@ -656,9 +656,10 @@ fn check_msg(
                 .zip(repo.root.canonicalize().ok())
                 .is_some_and(|(cwd, top)| cwd == top);
             Some(
-                conventional::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref()).map_or(shown, |p| {
-                    if at_top { p } else { repo.root.join(p) }.display().to_string()
-                }),
+                hook::steps::commit_msg::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref())
+                    .map_or(shown, |p| {
+                        if at_top { p } else { repo.root.join(p) }.display().to_string()
+                    }),
             )
         }
         (_, saved) => saved,
@@ -875,13 +876,13 @@ fn scan(ctx: &Context, args: ScanArgs, verbose: bool) -> Result<u8> {
                 eprint!("\rscanning history: {commits} commit(s), {findings} finding(s), {elapsed:.1} s\x1b[K");
             }
         };
-        let outcome = secrets::history::scan(&scanner, ctx.ws.repo()?, range, since, until, &mut progress);
+        let outcome = mpm_hooks::scan::history(&scanner, ctx.ws.repo()?, range, since, until, &mut progress);
         if show {
             eprint!("\r\x1b[K");
         }
         outcome?
     } else if args.paths.is_empty() {
-        secrets::scan_staged(&scanner, &ctx.ws.repo()?.staged()?)
+        mpm_hooks::scan::staged(&scanner, &ctx.ws.repo()?.staged()?)
     } else {
         let cwd = std::env::current_dir()?;
         secrets::scan_paths(&scanner, &args.paths, &cwd, args.no_ignore)?

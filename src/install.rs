@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::stage::{Stage, legacy_hooks};
+use crate::hook::{Stage, legacy_hooks};
 
 pub const BINARY: &str = "mpm-hooks";
 /// Marks a hook file (a shim) as ours.

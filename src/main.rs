@@ -15,10 +15,10 @@ fn main() -> ExitCode {
         .unwrap_or("")
         .to_string();
     // git runs post-commit after every commit; most of the time it has nothing to do.
-    if invoked_as == "post-commit" && mpm_hooks::stage::post_commit_idle(std::path::Path::new(&args[0])) {
+    if invoked_as == "post-commit" && mpm_hooks::hook::post_commit_idle(std::path::Path::new(&args[0])) {
         return ExitCode::SUCCESS;
     }
-    let result = if mpm_hooks::stage::Stage::from_hook_name(&invoked_as).is_some() {
+    let result = if mpm_hooks::hook::Stage::from_hook_name(&invoked_as).is_some() {
         cli::run_hook(&invoked_as, args.split_off(1))
     } else {
         cli::run(args)
