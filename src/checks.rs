@@ -1,5 +1,5 @@
-//! Configured checks: the pre-commit step `checks`, and the tiers behind `mpm-hooks fix`,
-//! `check` and `check --release`.
+//! Configured checks: the tiers behind the pre-commit step `checks`, `mpm-hooks fix`, `check`
+//! and `check --release`.
 //!
 //! Commands are split as a shell would and run without one; `{files}` becomes one argument per
 //! file. While the pre-commit checks run, unstaged changes are set aside under this worktree's
@@ -17,7 +17,6 @@ use serde::Serialize;
 use crate::config::{Check, Tier};
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::stage::{Outcome, StepInput};
 
 mod stash;
 pub use stash::{Kept, Restored, Stash, kept, recover, restore_kept, stash_root};
@@ -49,6 +48,17 @@ pub enum Status {
     /// Failed, then passed after its `fix` ran.
     Fixed,
     Skipped,
+}
+
+impl Status {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Passed => "ok",
+            Status::Failed => "failed",
+            Status::Fixed => "fixed",
+            Status::Skipped => "skipped",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -431,118 +441,6 @@ pub fn fix_all<F: AsRef<OsStr>>(checks: &[Check], files: &[F], root: &Path) -> R
 
 fn fingerprints(root: &Path, files: &[OsString]) -> Vec<Option<Vec<u8>>> {
     files.iter().map(|f| std::fs::read(root.join(f)).ok()).collect()
-}
-
-/// The pre-commit step `checks`: the pre-commit tier on the staged files.
-pub fn step(input: &StepInput<'_>) -> Result<Outcome> {
-    let cfg = &input.ctx.config.config;
-    let checks = of_tier(&cfg.check, Tier::PreCommit);
-    if checks.is_empty() {
-        return Ok(Outcome::Skipped("no checks configured".into()));
-    }
-    let repo = input.repo;
-    let view = input.staged()?;
-    let staged: Vec<OsString> = view
-        .files
-        .iter()
-        .filter(|f| f.status != 'D')
-        .map(|f| crate::git::path_from_bytes(&f.raw_path).into_os_string())
-        .collect();
-    if input.dry_run {
-        let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
-        return Ok(Outcome::Ok(vec![format!(
-            "would run {} on {} staged file(s)",
-            names.join(", "),
-            staged.len()
-        )]));
-    }
-    // Restores when dropped too: a panic or an early return puts the work back.
-    let stash = Stash::save(repo)?;
-    let env = &input.ctx.env;
-    let autofix = cfg.checks.autofix.then_some(repo);
-    let results = run(
-        &checks,
-        &staged,
-        &repo.root,
-        cfg.checks.jobs,
-        &|name| env.skips(name),
-        autofix,
-    );
-    let before = |path: &[u8]| {
-        view.files
-            .iter()
-            .find(|f| f.raw_path == path && f.status != 'D')
-            .map(|f| (f.new_mode, f.new_blob.clone()))
-    };
-    let restored = stash.map(|s| s.restore(&before)).transpose();
-    let results = results?;
-    let restored = restored?.unwrap_or_default();
-    if !restored.rolled_back.is_empty() {
-        let files = restored.rolled_back.join(", ");
-        let mut results = results;
-        for r in &mut results {
-            r.fixed.retain(|f| !restored.rolled_back.contains(f));
-        }
-        let mut text = match summarize(&results) {
-            Outcome::Ok(lines) => lines[1..].join("\n"),
-            Outcome::Failed(text) => text,
-            Outcome::Skipped(_) => String::new(),
-        };
-        text.push_str(&format!(
-            "\n\na fixer changed lines next to your unstaged changes in {files}: its changes to {} were rolled back (in the index and the work tree) and your unstaged changes are back exactly as they were. Run `mpm-hooks fix` to apply the fixers to your work tree, review the result, stage it and commit again.",
-            if restored.rolled_back.len() == 1 { "that file" } else { "those files" }
-        ));
-        return Ok(Outcome::Failed(text));
-    }
-    Ok(summarize(&results))
-}
-
-fn summarize(results: &[CheckResult]) -> Outcome {
-    let mut notes = Vec::new();
-    for r in results {
-        let word = match r.status {
-            Status::Passed => "ok",
-            Status::Failed => "failed",
-            Status::Fixed => "fixed",
-            Status::Skipped => "skipped",
-        };
-        let mut line = format!("{:<14} {word:<7} {:>7.1} ms", r.name, r.millis);
-        if let Some(n) = &r.note
-            && r.status == Status::Skipped
-        {
-            line.push_str(&format!(" ({n})"));
-        }
-        if !r.fixed.is_empty() {
-            line.push_str(&format!("  fixed and re-staged: {}", r.fixed.join(", ")));
-        }
-        notes.push(line);
-    }
-    let mut changed: Vec<&str> = results
-        .iter()
-        .flat_map(|r| r.fixed.iter().map(String::as_str))
-        .collect();
-    changed.sort_unstable();
-    changed.dedup();
-    if !changed.is_empty() {
-        notes.push(format!(
-            "the fixers changed (and staged) edits you did not make in: {}",
-            changed.join(", ")
-        ));
-    }
-    let failed: Vec<&CheckResult> = results.iter().filter(|r| r.status == Status::Failed).collect();
-    if failed.is_empty() {
-        let summary = format!("{} check(s)", results.len());
-        return Outcome::Ok(std::iter::once(summary).chain(notes).collect());
-    }
-    let mut text = notes.join("\n");
-    for r in failed {
-        text.push_str(&format!("\n\n--- {} ---\n", r.name));
-        match &r.note {
-            Some(n) => text.push_str(n),
-            None => text.push_str(r.output.trim_end()),
-        }
-    }
-    Outcome::Failed(text)
 }
 
 #[cfg(test)]

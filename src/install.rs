@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::Context;
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::stage::{Stage, legacy_hooks};
+use crate::hook::{Stage, legacy_hooks};
 use crate::version;
 
 pub const BINARY: &str = "mpm-hooks";

@@ -14,10 +14,11 @@ pub mod error;
 pub mod fs;
 pub mod gate;
 pub mod git;
+pub mod hook;
 pub mod install;
 pub mod release;
+pub mod scan;
 pub mod secrets;
-pub mod stage;
 pub mod version;
 
 pub use error::{Error, Result};

@@ -73,9 +73,10 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
                 .zip(repo.root.canonicalize().ok())
                 .is_some_and(|(cwd, top)| cwd == top);
             Some(
-                conventional::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref()).map_or(shown, |p| {
-                    if at_top { p } else { repo.root.join(p) }.display().to_string()
-                }),
+                mpm_hooks::hook::steps::commit_msg::save_rejected(repo, &cleaned, ctx.ws.scratch_dir().as_deref())
+                    .map_or(shown, |p| {
+                        if at_top { p } else { repo.root.join(p) }.display().to_string()
+                    }),
             )
         }
         (_, saved) => saved,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use mpm_hooks::Context;
-use mpm_hooks::stage::{self, Outcome, Stage};
+use mpm_hooks::hook::{self, Outcome, Stage};
 
 use super::{recover_leftovers, relative};
 
@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
     let stage = Stage::from_hook_name(&args.stage).expect("clap checked the stage name");
-    let opts = stage::Options {
+    let opts = hook::Options {
         dry_run: args.dry_run,
         only: args.only,
     };
@@ -42,7 +42,7 @@ pub fn hook(argv: &[OsString]) -> Option<Result<u8>> {
     let path = Path::new(argv.first()?);
     let stage = Stage::from_hook_name(path.file_name().and_then(OsStr::to_str).unwrap_or(""))?;
     // git runs post-commit after every commit; most of the time it has nothing to do.
-    if stage == Stage::PostCommit && stage::post_commit_idle(path) {
+    if stage == Stage::PostCommit && hook::post_commit_idle(path) {
         return Some(Ok(0));
     }
     Some(run_hook(stage, &argv[1..]))
@@ -51,21 +51,21 @@ pub fn hook(argv: &[OsString]) -> Option<Result<u8>> {
 fn run_hook(stage: Stage, args: &[OsString]) -> Result<u8> {
     let ctx = Context::load(0)?;
     recover_leftovers(&ctx);
-    run_stage(&ctx, stage, args, &stage::Options::default(), true).map_err(|e| relative(e, &ctx))
+    run_stage(&ctx, stage, args, &hook::Options::default(), true).map_err(|e| relative(e, &ctx))
 }
 
 /// Every way into a stage ends here: run it and report. A stage that passed says so in one
 /// line (nothing with `-q`); with `-v` (or MPM_HOOKS_VERBOSE=1), or when a step failed, every
 /// step gets its row, then each failure's details, indented under its name.
-fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &stage::Options, by_git: bool) -> Result<u8> {
-    let report = stage::run(ctx, stage, args, opts)?;
+fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &hook::Options, by_git: bool) -> Result<u8> {
+    let report = hook::run(ctx, stage, args, opts)?;
     let err = render_report(&report, ctx.env.quiet, ctx.env.verbose, by_git || ctx.env.in_commit)?;
     // The report is built whole and written at once: one write, not one per formatted piece.
     anstream::stderr().lock().write_all(&err)?;
     Ok(if report.failed() { 1 } else { 0 })
 }
 
-fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
+fn render_report(report: &hook::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
     let (ok, bad, dim) = (
         anstyle::AnsiColor::Green.on_default(),
         anstyle::AnsiColor::Red.on_default().bold(),
@@ -85,7 +85,7 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
             .steps
             .iter()
             .map(|step| {
-                let word = stage::outcome_word(&step.outcome);
+                let word = step.outcome.word();
                 let style = if matches!(step.outcome, Outcome::Ok(_)) {
                     ok
                 } else {
@@ -120,7 +120,7 @@ fn render_report(report: &stage::Report, quiet: bool, verbose: bool, in_commit: 
     // The name column fits the longest name (a kept hook such as `pre-commit.legacy.2`).
     let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(0).max(14);
     for step in &report.steps {
-        let word = stage::outcome_word(&step.outcome);
+        let word = step.outcome.word();
         let style = match step.outcome {
             Outcome::Ok(_) => ok,
             Outcome::Failed(_) => bad,

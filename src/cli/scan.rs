@@ -80,13 +80,13 @@ pub fn exec(ctx: &Context, args: Args, verbose: bool) -> Result<u8> {
                 eprint!("\rscanning history: {commits} commit(s), {findings} finding(s), {elapsed:.1} s\x1b[K");
             }
         };
-        let outcome = secrets::history::scan(&scanner, ctx.ws.repo()?, range, since, until, &mut progress);
+        let outcome = mpm_hooks::scan::history(&scanner, ctx.ws.repo()?, range, since, until, &mut progress);
         if show {
             eprint!("\r\x1b[K");
         }
         outcome?
     } else if args.paths.is_empty() {
-        secrets::scan_staged(&scanner, &ctx.ws.repo()?.staged()?)
+        mpm_hooks::scan::staged(&scanner, &ctx.ws.repo()?.staged()?)
     } else {
         let cwd = std::env::current_dir()?;
         secrets::scan_paths(&scanner, &args.paths, &cwd, args.no_ignore)?

@@ -7,7 +7,6 @@
 
 mod builtin;
 pub mod checksum;
-pub mod history;
 mod keywords;
 pub mod report;
 
@@ -725,26 +724,6 @@ pub fn fingerprint(secret: &str) -> String {
         .collect()
 }
 
-/// Scans the lines a staged change adds: consecutive added lines form one block, so that
-/// multi-line rules (PEM keys) see the whole added hunk.
-pub fn scan_added(scanner: &Scanner, path: &str, lines: &[crate::git::AddedLine], out: &mut Vec<Finding>) {
-    let mut i = 0;
-    while i < lines.len() {
-        let start = lines[i].number;
-        let mut j = i;
-        let mut text = String::new();
-        while j < lines.len() && lines[j].number == start + (j - i) as u32 {
-            if j > i {
-                text.push('\n');
-            }
-            text.push_str(&lines[j].text);
-            j += 1;
-        }
-        scanner.scan(path, text.as_bytes(), start, out);
-        i = j;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -941,70 +920,6 @@ pub struct Outcome {
     pub commits: usize,
 }
 
-/// The staged change: only the lines it adds, read from the index by git.
-pub fn scan_staged(scanner: &Scanner, view: &crate::git::StagedView) -> Outcome {
-    let mut out = Outcome::default();
-    for file in &view.files {
-        scan_staged_file(scanner, file, &mut out);
-    }
-    out
-}
-
-fn scan_staged_file(scanner: &Scanner, file: &crate::git::StagedFile, out: &mut Outcome) {
-    if file.added.is_empty() && !file.binary || scanner.path_allowed(Path::new(&file.path)) {
-        return;
-    }
-    if file.binary {
-        out.skipped.push(Skipped {
-            path: file.path.clone(),
-            reason: "binary".into(),
-        });
-        return;
-    }
-    let size: usize = file.added.iter().map(|l| l.text.len() + 1).sum();
-    if size as u64 > scanner.max_file_size {
-        out.skipped.push(Skipped {
-            path: file.path.clone(),
-            reason: format!("larger than [secrets] max_file_size ({} bytes)", scanner.max_file_size),
-        });
-        return;
-    }
-    scan_added(scanner, &file.path, &file.added, &mut out.findings);
-}
-
-/// The files the pre-commit framework names (`pass_filenames`, paths relative to the root): one
-/// with a staged change is scanned as in a commit (the lines it adds); one with nothing staged
-/// (`pre-commit run --all-files`, `--files`, CI) is scanned whole, so that a secret already
-/// committed is found.
-pub fn scan_named(
-    scanner: &Scanner,
-    view: &crate::git::StagedView,
-    root: &Path,
-    names: &[std::ffi::OsString],
-) -> Result<Outcome> {
-    let mut out = Outcome::default();
-    let mut whole = Vec::new();
-    for name in names {
-        let shown = name.to_string_lossy();
-        let shown = shown.trim_start_matches("./");
-        match view.files.iter().find(|f| f.path == shown) {
-            Some(file) => scan_staged_file(scanner, file, &mut out),
-            None => {
-                let path = root.join(name);
-                if path.is_file() {
-                    whole.push(path);
-                }
-            }
-        }
-    }
-    if !whole.is_empty() {
-        let found = scan_paths(scanner, &whole, root, true)?;
-        out.findings.extend(found.findings);
-        out.skipped.extend(found.skipped);
-    }
-    Ok(out)
-}
-
 /// Files and folders, in parallel; hidden files included, .gitignore honoured unless
 /// `no_ignore`. Paths are shown relative to `base` when under it.
 pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, no_ignore: bool) -> Result<Outcome> {
@@ -1123,41 +1038,4 @@ fn is_pipe(path: &Path) -> bool {
         let _ = path;
         false
     }
-}
-
-/// Every line added in the history of `range`, each finding with the commit that added it
-/// (see [`history::scan`]).
-pub fn scan_history(
-    scanner: &Scanner,
-    repo: &crate::git::Repo,
-    range: &str,
-    since: Option<i64>,
-    until: Option<i64>,
-) -> Result<Outcome> {
-    history::scan(scanner, repo, range, since, until, &mut |_, _| {})
-}
-
-/// The pre-commit step `secrets`.
-pub fn step(input: &crate::stage::StepInput<'_>) -> Result<crate::stage::Outcome> {
-    let root = &input.repo.root;
-    let scanner = Scanner::new(&input.ctx.config.config.secrets, root)?.with_baseline(report::load_baseline(root)?);
-    let outcome = if input.args.is_empty() {
-        scan_staged(&scanner, input.staged()?)
-    } else {
-        scan_named(&scanner, input.staged()?, root, input.args)?
-    };
-    let skipped: Vec<String> = outcome
-        .skipped
-        .iter()
-        .map(|s| format!("skipped {}: {}", s.path, s.reason))
-        .collect();
-    if outcome.findings.is_empty() {
-        return Ok(crate::stage::Outcome::Ok(skipped));
-    }
-    Ok(crate::stage::Outcome::Failed(report::text(
-        &outcome.findings,
-        &outcome.skipped,
-        true,
-        &report::accept_command(&outcome.findings),
-    )))
 }

@@ -1,11 +1,13 @@
-//! `scan --history`: every line history adds, read with `git log -p` and scanned on every core
-//! while git still reads; findings come out in history order.
+//! The secret scanner over what git holds: the lines a staged change adds, the files the
+//! pre-commit framework names, and every line history adds. The scanner itself
+//! ([`crate::secrets`]) works on bytes and knows no git.
 
+use std::ffi::OsString;
 use std::path::Path;
 
-use super::{Finding, Outcome, Scanner};
 use crate::error::Result;
-use crate::git::{CommitPatch, Repo};
+use crate::git::{AddedLine, CommitPatch, Repo, StagedFile, StagedView};
+use crate::secrets::{Finding, Outcome, Scanner, Skipped, scan_paths};
 
 /// Every line added in the history of `range`, each finding with the commit that added it.
 /// `progress(commits done, findings so far)` is called as commits are scanned.
@@ -14,7 +16,7 @@ use crate::git::{CommitPatch, Repo};
 /// own `git log -p` and scanned by the thread that reads it: git's diffing, most of the work,
 /// runs on every core too. Shares are taken in order by as many threads as there are cores, and
 /// their findings put back in history order.
-pub fn scan(
+pub fn history(
     scanner: &Scanner,
     repo: &Repo,
     range: &str,
@@ -98,5 +100,84 @@ fn scan_batch(scanner: &Scanner, batch: Vec<CommitPatch>, out: &mut Vec<Finding>
         for f in &mut out[start..] {
             f.commit = Some(commit.id.clone());
         }
+    }
+}
+
+/// The staged change: only the lines it adds, read from the index by git.
+pub fn staged(scanner: &Scanner, view: &StagedView) -> Outcome {
+    let mut out = Outcome::default();
+    for file in &view.files {
+        staged_file(scanner, file, &mut out);
+    }
+    out
+}
+
+fn staged_file(scanner: &Scanner, file: &StagedFile, out: &mut Outcome) {
+    if file.added.is_empty() && !file.binary || scanner.path_allowed(Path::new(&file.path)) {
+        return;
+    }
+    if file.binary {
+        out.skipped.push(Skipped {
+            path: file.path.clone(),
+            reason: "binary".into(),
+        });
+        return;
+    }
+    let size: usize = file.added.iter().map(|l| l.text.len() + 1).sum();
+    if size as u64 > scanner.max_file_size {
+        out.skipped.push(Skipped {
+            path: file.path.clone(),
+            reason: format!("larger than [secrets] max_file_size ({} bytes)", scanner.max_file_size),
+        });
+        return;
+    }
+    added(scanner, &file.path, &file.added, &mut out.findings);
+}
+
+/// The files the pre-commit framework names (`pass_filenames`, paths relative to the root): one
+/// with a staged change is scanned as in a commit (the lines it adds); one with nothing staged
+/// (`pre-commit run --all-files`, `--files`, CI) is scanned whole, so that a secret already
+/// committed is found.
+pub fn named(scanner: &Scanner, view: &StagedView, root: &Path, names: &[OsString]) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    let mut whole = Vec::new();
+    for name in names {
+        let shown = name.to_string_lossy();
+        let shown = shown.trim_start_matches("./");
+        match view.files.iter().find(|f| f.path == shown) {
+            Some(file) => staged_file(scanner, file, &mut out),
+            None => {
+                let path = root.join(name);
+                if path.is_file() {
+                    whole.push(path);
+                }
+            }
+        }
+    }
+    if !whole.is_empty() {
+        let found = scan_paths(scanner, &whole, root, true)?;
+        out.findings.extend(found.findings);
+        out.skipped.extend(found.skipped);
+    }
+    Ok(out)
+}
+
+/// Scans the lines a staged change adds: consecutive added lines form one block, so that
+/// multi-line rules (PEM keys) see the whole added hunk.
+fn added(scanner: &Scanner, path: &str, lines: &[AddedLine], out: &mut Vec<Finding>) {
+    let mut i = 0;
+    while i < lines.len() {
+        let start = lines[i].number;
+        let mut j = i;
+        let mut text = String::new();
+        while j < lines.len() && lines[j].number == start + (j - i) as u32 {
+            if j > i {
+                text.push('\n');
+            }
+            text.push_str(&lines[j].text);
+            j += 1;
+        }
+        scanner.scan(path, text.as_bytes(), start, out);
+        i = j;
     }
 }

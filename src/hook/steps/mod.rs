@@ -1,0 +1,7 @@
+//! One file per step: each adapts a pure part to what git hands the hook.
+
+pub mod build_number;
+pub mod checks;
+pub mod commit_msg;
+pub mod secrets;
+pub mod sync_index;
