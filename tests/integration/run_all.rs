@@ -181,3 +181,27 @@ fn the_options_belong_to_pre_commit_and_go_together() {
         .code(2)
         .stderr(contains("cannot be used with"));
 }
+
+/// A user's own pre-commit hook kept at install expects a commit under way: it stays out.
+#[cfg(unix)]
+#[test]
+fn a_kept_user_hook_is_left_out_with_no_commit_under_way() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    repo.commit_file("README.md", "hello\n", "chore: start");
+    let hook = repo.child(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\ntouch .git/user-hook-ran\n").unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.install();
+    let out = run(&repo, &["--all-files", "-v"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("pre-commit.legacy") && err.contains("not a commit"),
+        "{err}"
+    );
+    assert!(!repo.child(".git/user-hook-ran").exists(), "{err}");
+    assert_eq!(run(&repo, &[]).status.code(), Some(0));
+    assert!(repo.child(".git/user-hook-ran").exists(), "a plain run runs it");
+}
