@@ -60,6 +60,9 @@ pub enum Error {
     Sha256 { what: String },
     #[error("{message}")]
     Usage { message: String },
+    /// A ref given for a run over a range (`--from-ref`/`--to-ref`) that names no commit here.
+    #[error("--{side}-ref `{rev}` names no commit in this repository")]
+    BadRef { side: &'static str, rev: String },
     #[error("{step} failed, {}", match rollback {
         None => "so the release was rolled back: nothing changed".to_string(),
         Some(r) => format!("and rolling the release back failed too ({r}): check `git status` and `git log -1`"),
@@ -98,6 +101,9 @@ impl Error {
             Error::Config { .. } => Some("check the file with `mpm-hooks config check`".into()),
             Error::NotARepository => Some("run this inside a git work tree (git init creates one)".into()),
             Error::Refused { hint, .. } => hint.clone(),
+            Error::BadRef { rev, .. } => Some(format!(
+                "check the name with `git rev-parse {rev}`; a shallow CI clone may lack it: `git fetch origin {rev}` (or clone with full history)"
+            )),
             Error::Sha256 { .. } => {
                 Some("the commands and hooks go through git there; report which one said this".into())
             }

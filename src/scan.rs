@@ -154,12 +154,24 @@ pub fn named(scanner: &Scanner, view: &StagedView, root: &Path, names: &[OsStrin
             }
         }
     }
-    if !whole.is_empty() {
-        let found = scan_paths(scanner, &whole, root, true)?;
-        out.findings.extend(found.findings);
-        out.skipped.extend(found.skipped);
-    }
+    let found = whole_paths(scanner, root, &whole)?;
+    out.findings.extend(found.findings);
+    out.skipped.extend(found.skipped);
     Ok(out)
+}
+
+/// Files named relative to the root (every tracked file, with no commit under way), each
+/// scanned whole as the work tree has it, ignore files not consulted: git tracks them.
+pub fn whole(scanner: &Scanner, root: &Path, names: &[OsString]) -> Result<Outcome> {
+    let paths: Vec<_> = names.iter().map(|n| root.join(n)).collect();
+    whole_paths(scanner, root, &paths)
+}
+
+fn whole_paths(scanner: &Scanner, root: &Path, paths: &[std::path::PathBuf]) -> Result<Outcome> {
+    if paths.is_empty() {
+        return Ok(Outcome::default());
+    }
+    scan_paths(scanner, paths, root, true)
 }
 
 /// Scans the lines a staged change adds: consecutive added lines form one block, so that

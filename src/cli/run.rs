@@ -25,13 +25,42 @@ pub struct Args {
     /// Run only these steps (comma-separated)
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// pre-commit, for CI: check every tracked file; no commit, nothing staged or written
+    #[arg(long, conflicts_with_all = ["args", "from_ref"])]
+    all_files: bool,
+    /// pre-commit, for CI: check the files changed since this ref forked (with --to-ref)
+    #[arg(long, value_name = "REF", requires = "to_ref", conflicts_with = "args")]
+    from_ref: Option<String>,
+    /// pre-commit, for CI: the end of the range (with --from-ref)
+    #[arg(long, value_name = "REF", requires = "from_ref")]
+    to_ref: Option<String>,
 }
 
 pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
     let stage = Stage::from_hook_name(&args.stage).expect("clap checked the stage name");
+    let files = match (args.all_files, args.from_ref, args.to_ref) {
+        (true, _, _) => hook::FileSet::All,
+        (false, Some(from), Some(to)) => hook::FileSet::Range { from, to },
+        _ => hook::FileSet::Staged,
+    };
+    if files != hook::FileSet::Staged && stage != Stage::PreCommit {
+        let option = if args.all_files {
+            "--all-files"
+        } else {
+            "--from-ref/--to-ref"
+        };
+        return Err(mpm_hooks::Error::Usage {
+            message: format!(
+                "{option} is for `mpm-hooks run pre-commit` only; the {} stage runs on what git hands its hook",
+                stage.name()
+            ),
+        }
+        .into());
+    }
     let opts = hook::Options {
         dry_run: args.dry_run,
         only: args.only,
+        files,
     };
     run_stage(ctx, stage, &args.args, &opts, false)
 }

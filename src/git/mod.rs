@@ -5,6 +5,7 @@
 //! configuration, and running git; the rest in one file per concern.
 
 mod amend;
+mod files;
 mod history;
 mod index;
 mod objects;

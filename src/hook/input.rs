@@ -1,12 +1,34 @@
-//! What every step of one stage run shares: the context, the repository, git's arguments, and
-//! the staged view, computed once on first use.
+//! What every step of one stage run shares: the context, the repository, git's arguments, the
+//! files the run is over, and the staged view, computed once on first use.
 
 use std::cell::OnceCell;
 use std::ffi::OsString;
 
 use crate::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::git::{GitState, Repo, StagedView};
+
+/// What the checks and the secret scan of a run look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum FileSet {
+    /// The commit under way: the staged change (git's pre-commit hook).
+    #[default]
+    Staged,
+    /// Every tracked file as the work tree has it (`--all-files`): no commit under way.
+    All,
+    /// The files changed between two commits (`--from-ref A --to-ref B`: `git diff A...B`),
+    /// as the work tree has them, and for the secret scan the lines the commits of `A..B`
+    /// add: no commit under way.
+    Range { from: String, to: String },
+}
+
+impl FileSet {
+    /// Whether a commit is under way: the steps that stage or write into it (the BUILD_NUMBER
+    /// increment, the fixers, setting unstaged changes aside) run only then.
+    pub fn is_commit(&self) -> bool {
+        *self == FileSet::Staged
+    }
+}
 
 pub struct StepInput<'a> {
     pub ctx: &'a Context,
@@ -15,7 +37,10 @@ pub struct StepInput<'a> {
     pub args: &'a [OsString],
     pub dry_run: bool,
     pub git_state: GitState,
+    /// What the checks and the secret scan look at.
+    pub files: FileSet,
     staged: OnceCell<StagedView>,
+    listed: OnceCell<Vec<OsString>>,
 }
 
 impl<'a> StepInput<'a> {
@@ -26,13 +51,30 @@ impl<'a> StepInput<'a> {
             args,
             dry_run,
             git_state: repo.state(),
+            files: FileSet::Staged,
             staged: OnceCell::new(),
+            listed: OnceCell::new(),
         }
     }
 
-    /// A commit can be written: no merge, rebase or the like under way, and not a dry run.
+    /// The run is over `files`; a range's refs must name commits (checked here, before any
+    /// step runs).
+    pub fn with_files(mut self, files: &FileSet) -> Result<StepInput<'a>> {
+        if let FileSet::Range { from, to } = files {
+            for (side, rev) in [("from", from), ("to", to)] {
+                if !self.repo.is_commit(rev)? {
+                    return Err(Error::BadRef { side, rev: rev.clone() });
+                }
+            }
+        }
+        self.files = files.clone();
+        Ok(self)
+    }
+
+    /// A commit can be written: one is under way, no merge, rebase or the like, and not a dry
+    /// run.
     pub fn writes(&self) -> bool {
-        self.git_state == GitState::Normal && !self.dry_run
+        self.git_state == GitState::Normal && !self.dry_run && self.files.is_commit()
     }
 
     /// The staged changes (index vs HEAD), computed on first use and shared by every step.
@@ -42,5 +84,22 @@ impl<'a> StepInput<'a> {
         }
         let view = self.repo.staged()?;
         Ok(self.staged.get_or_init(|| view))
+    }
+
+    /// The files of a run with no commit under way ([`FileSet::All`], [`FileSet::Range`]) that
+    /// the work tree has (a file deleted there or in the range is left out), relative to the
+    /// work tree's top; listed on first use. Empty for [`FileSet::Staged`].
+    pub fn listed(&self) -> Result<&[OsString]> {
+        if let Some(files) = self.listed.get() {
+            return Ok(files);
+        }
+        let names = match &self.files {
+            FileSet::Staged => Vec::new(),
+            FileSet::All => self.repo.tracked_files()?,
+            FileSet::Range { from, to } => self.repo.changed_files(from, to)?,
+        };
+        let root = &self.repo.root;
+        let names = names.into_iter().filter(|n| root.join(n).is_file()).collect();
+        Ok(self.listed.get_or_init(|| names))
     }
 }

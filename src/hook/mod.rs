@@ -17,7 +17,7 @@ use std::ffi::OsString;
 use std::ops::RangeInclusive;
 use std::time::Instant;
 
-pub use input::StepInput;
+pub use input::{FileSet, StepInput};
 pub use legacy::legacy_hooks;
 pub use stages::post_commit::idle as post_commit_idle;
 
@@ -165,6 +165,9 @@ pub struct Options {
     pub dry_run: bool,
     /// Run only these steps (the pre-commit framework runs one step per hook).
     pub only: Vec<String>,
+    /// What the steps look at: the commit under way, or (no commit under way, nothing staged or
+    /// written) every tracked file or a range of commits.
+    pub files: FileSet,
 }
 
 /// Runs one stage: first the user's own hook kept aside at install (same arguments, stdin
@@ -217,7 +220,7 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
     } else {
         None
     };
-    let input = StepInput::new(ctx, repo, args, opts.dry_run);
+    let input = StepInput::new(ctx, repo, args, opts.dry_run).with_files(&opts.files)?;
     let selected: Vec<&Step> = spec
         .steps()
         .iter()
@@ -228,7 +231,12 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         if opts.only.is_empty() {
             for kept in legacy_hooks(&repo.hooks_dir().0, stage.name()) {
                 let began = Instant::now();
-                let outcome = legacy::run(&kept, args, &repo.root)?;
+                // The user's own hook expects git's hook: with no commit under way it stays out.
+                let outcome = if input.files.is_commit() {
+                    legacy::run(&kept, args, &repo.root)?
+                } else {
+                    Outcome::Skipped("not a commit".into())
+                };
                 out.push(StepReport::timed(legacy::file_name(&kept), began, outcome));
             }
         }

@@ -16,6 +16,7 @@ mod messages;
 mod release;
 mod repo_shapes;
 mod robustness;
+mod run_all;
 mod secrets;
 mod secrets_conformance;
 mod secrets_history;

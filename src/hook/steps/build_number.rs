@@ -36,7 +36,7 @@ pub const STEP: Step = Step {
 /// globs, the next number's blob and index bytes) starts on another thread, while the steps
 /// before this one wait for git to compute the staged changes.
 fn start(input: &StepInput<'_>) -> Result<Started> {
-    if input.git_state != GitState::Normal {
+    if input.git_state != GitState::Normal || !input.files.is_commit() {
         return Ok(None);
     }
     let repo = input.repo;
@@ -118,6 +118,9 @@ fn prepare(root: &Path, objects: &Path, index: PathBuf, cfg: &BuildConfig, ahead
 
 fn run(input: &StepInput<'_>, started: Started) -> Result<Outcome> {
     let root = &input.repo.root;
+    if !input.files.is_commit() {
+        return Ok(Outcome::Skipped("not a commit".into()));
+    }
     if input.git_state != GitState::Normal {
         return Ok(Outcome::Skipped(format!("{} in progress", input.git_state.name())));
     }

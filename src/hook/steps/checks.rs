@@ -1,5 +1,7 @@
 //! The pre-commit step `checks`: the configured checks of the pre-commit tier on the staged
-//! files, with the unstaged changes set aside meanwhile and put back byte for byte.
+//! files, with the unstaged changes set aside meanwhile and put back byte for byte. With no
+//! commit under way (every tracked file, a range) they check the work tree's files: no fixer
+//! runs, nothing is set aside or staged.
 
 use std::ffi::OsString;
 
@@ -20,6 +22,9 @@ fn run(input: &StepInput<'_>, _: Started) -> Result<Outcome> {
     let selected = checks::of_tier(&cfg.check, Tier::PreCommit);
     if selected.is_empty() {
         return Ok(Outcome::Skipped("no checks configured".into()));
+    }
+    if !input.files.is_commit() {
+        return check_only(input, &selected);
     }
     let repo = input.repo;
     let view = input.staged()?;
@@ -76,6 +81,30 @@ fn run(input: &StepInput<'_>, _: Started) -> Result<Outcome> {
         return Ok(Outcome::Failed(text));
     }
     Ok(summarize(&results))
+}
+
+/// No commit under way: the checks on the listed files as the work tree has them, in check
+/// mode (a check with a `fix` is only checked); nothing is set aside or staged.
+fn check_only(input: &StepInput<'_>, selected: &[&crate::config::Check]) -> Result<Outcome> {
+    let files = input.listed()?;
+    if input.dry_run {
+        let names: Vec<&str> = selected.iter().map(|c| c.name.as_str()).collect();
+        return Ok(Outcome::Ok(vec![format!(
+            "would run {} on {} file(s)",
+            names.join(", "),
+            files.len()
+        )]));
+    }
+    let (root, env) = (&input.repo.root, &input.ctx.env);
+    let jobs = input.ctx.config.config.checks.jobs;
+    let results = checks::run(selected, files, root, jobs, &|name| env.skips(name), None)?;
+    Ok(match summarize(&results) {
+        Outcome::Ok(mut notes) => {
+            notes[0] = format!("{} check(s) on {} file(s)", results.len(), files.len());
+            Outcome::Ok(notes)
+        }
+        other => other,
+    })
 }
 
 fn summarize(results: &[CheckResult]) -> Outcome {
