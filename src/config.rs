@@ -357,6 +357,8 @@ pub struct Check {
 #[serde(rename_all = "kebab-case")]
 pub enum Tier {
     PreCommit,
+    /// `pre-push`: run on the files the pushed commits change.
+    PrePush,
     Quality,
     Release,
 }

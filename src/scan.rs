@@ -24,7 +24,18 @@ pub fn history(
     until: Option<i64>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let commits = repo.history_commits(range, since, until)?;
+    let ids = repo.history_commits(range, since, until)?;
+    commits(scanner, repo, &ids, progress)
+}
+
+/// Every line the commits `commits` add (ids, in the order findings are wanted), each finding
+/// with the commit that added it; see [`history`].
+pub fn commits(
+    scanner: &Scanner,
+    repo: &Repo,
+    commits: &[String],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Four shares a thread balance uneven shares; a git process costs a few milliseconds, so
     // a share is never under 256 commits.

@@ -92,7 +92,7 @@ impl Repo {
 
 impl CommitInfo {
     /// One record of `git log -z --format="%H %P%n%B"`.
-    fn from_record(record: &[u8]) -> CommitInfo {
+    pub(super) fn from_record(record: &[u8]) -> CommitInfo {
         let text = String::from_utf8_lossy(record);
         let (ids, message) = text.split_once('\n').unwrap_or((&text, ""));
         let mut ids = ids.split(' ').filter(|s| !s.is_empty());

@@ -1,12 +1,13 @@
 //! What every step of one stage run shares: the context, the repository, git's arguments, the
-//! files the run is over, and the staged view, computed once on first use.
+//! files the run is over, the hook's stdin when its stage reads it, and the staged view or the
+//! pushed commits, computed once on first use.
 
 use std::cell::OnceCell;
 use std::ffi::OsString;
 
 use crate::Context;
 use crate::error::{Error, Result};
-use crate::git::{GitState, Repo, StagedView};
+use crate::git::{CommitInfo, GitState, RefUpdate, Repo, StagedView, parse_ref_updates};
 
 /// What the checks and the secret scan of a run look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +42,18 @@ pub struct StepInput<'a> {
     pub files: FileSet,
     staged: OnceCell<StagedView>,
     listed: OnceCell<Vec<OsString>>,
+    /// What git wrote on the hook's stdin, read by the stage (pre-push) before the user's kept
+    /// hook runs, which gets the same bytes.
+    stdin: OnceCell<Vec<u8>>,
+    pushed: OnceCell<Pushed>,
+}
+
+/// What a push sends: git's ref updates, and the commits among them the remote does not have
+/// (newest first, with their messages).
+pub struct Pushed {
+    pub remote: String,
+    pub updates: Vec<RefUpdate>,
+    pub commits: Vec<CommitInfo>,
 }
 
 impl<'a> StepInput<'a> {
@@ -54,6 +67,8 @@ impl<'a> StepInput<'a> {
             files: FileSet::Staged,
             staged: OnceCell::new(),
             listed: OnceCell::new(),
+            stdin: OnceCell::new(),
+            pushed: OnceCell::new(),
         }
     }
 
@@ -101,5 +116,35 @@ impl<'a> StepInput<'a> {
         let root = &self.repo.root;
         let names = names.into_iter().filter(|n| root.join(n).is_file()).collect();
         Ok(self.listed.get_or_init(|| names))
+    }
+
+    /// Keeps the hook's stdin, read once by the stage, for its steps and the user's kept hook.
+    pub fn keep_stdin(&self, bytes: Vec<u8>) {
+        let _ = self.stdin.set(bytes);
+    }
+
+    /// The hook's stdin, when the stage read it.
+    pub fn stdin(&self) -> Option<&[u8]> {
+        self.stdin.get().map(Vec::as_slice)
+    }
+
+    /// What the push sends (the stage's stdin and the remote's name, git's first argument),
+    /// computed on first use and shared by every step.
+    pub fn pushed(&self) -> Result<&Pushed> {
+        if let Some(pushed) = self.pushed.get() {
+            return Ok(pushed);
+        }
+        let remote = self
+            .args
+            .first()
+            .map(|a| a.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let updates = parse_ref_updates(self.stdin().unwrap_or_default())?;
+        let commits = self.repo.pushed_commits(&remote, &updates)?;
+        Ok(self.pushed.get_or_init(|| Pushed {
+            remote,
+            updates,
+            commits,
+        }))
     }
 }

@@ -1,8 +1,9 @@
 //! A user's own hook, kept aside by install (`<name>.legacy`), runs first in its stage.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use super::Outcome;
 use crate::config::IN_HOOK_VAR;
@@ -29,17 +30,26 @@ pub fn legacy_hooks(hooks_dir: &Path, name: &str) -> Vec<PathBuf> {
     found.into_iter().map(|(_, p)| p).collect()
 }
 
-/// Runs one kept hook with git's arguments; stdin is inherited (pre-push reads its refs there).
-pub fn run(path: &Path, args: &[OsString], root: &Path) -> Result<Outcome> {
-    let status = Command::new(path)
-        .args(args)
-        .current_dir(root)
-        .env(IN_HOOK_VAR, "1")
-        .status()
-        .map_err(|e| Error::Hook {
-            hook: file_name(path),
-            message: format!("cannot run it: {e} (is it executable? chmod +x {})", path.display()),
-        })?;
+/// Runs one kept hook with git's arguments. Its stdin is `stdin` when the stage read git's
+/// (pre-push reads its refs there), else inherited.
+pub fn run(path: &Path, args: &[OsString], root: &Path, stdin: Option<&[u8]>) -> Result<Outcome> {
+    let failed = |e: std::io::Error| Error::Hook {
+        hook: file_name(path),
+        message: format!("cannot run it: {e} (is it executable? chmod +x {})", path.display()),
+    };
+    let mut cmd = Command::new(path);
+    cmd.args(args).current_dir(root).env(IN_HOOK_VAR, "1");
+    let status = match stdin {
+        None => cmd.status().map_err(failed)?,
+        Some(bytes) => {
+            let mut child = cmd.stdin(Stdio::piped()).spawn().map_err(failed)?;
+            // A hook that exits without reading all of it closes the pipe: not an error.
+            if let Some(mut pipe) = child.stdin.take() {
+                let _ = pipe.write_all(bytes);
+            }
+            child.wait().map_err(failed)?
+        }
+    };
     Ok(if status.success() {
         Outcome::Ok(Vec::new())
     } else {

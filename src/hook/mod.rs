@@ -33,17 +33,19 @@ pub enum Stage {
     /// Runs after git has made the commit and written the real index; it cannot change the
     /// commit. It brings the real index in line after a partial commit.
     PostCommit,
+    PrePush,
 }
 
 impl Stage {
     /// Every stage, each a hook that install links.
-    pub const ALL: [Stage; 3] = [Stage::PreCommit, Stage::CommitMsg, Stage::PostCommit];
+    pub const ALL: [Stage; 4] = [Stage::PreCommit, Stage::CommitMsg, Stage::PostCommit, Stage::PrePush];
 
     fn spec(self) -> &'static dyn StageSpec {
         match self {
             Stage::PreCommit => &stages::pre_commit::PreCommit,
             Stage::CommitMsg => &stages::commit_msg::CommitMsg,
             Stage::PostCommit => &stages::post_commit::PostCommit,
+            Stage::PrePush => &stages::pre_push::PrePush,
         }
     }
 
@@ -233,7 +235,7 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
                 let began = Instant::now();
                 // The user's own hook expects git's hook: with no commit under way it stays out.
                 let outcome = if input.files.is_commit() {
-                    legacy::run(&kept, args, &repo.root)?
+                    legacy::run(&kept, args, &repo.root, input.stdin())?
                 } else {
                     Outcome::Skipped("not a commit".into())
                 };

@@ -64,6 +64,7 @@ fn installing_twice_changes_nothing() {
             "pre-commit: unchanged",
             "commit-msg: unchanged",
             "post-commit: linked by the first partial commit that needs it",
+            "pre-push: unchanged",
             "BUILD_NUMBER merge driver: unchanged"
         ]
     );
@@ -601,8 +602,9 @@ fn the_sh_shims_say_how_to_fix_a_missing_binary() {
 #[test]
 fn a_tracked_hooks_folder_does_not_offer_the_binary_to_git_add() {
     let repo = repo_with_a_commit();
-    write_hook(&repo, ".husky/pre-push", "#!/bin/sh\nexit 0\n");
-    repo.git(&["add", ".husky/pre-push"]);
+    // A hook mpm-hooks does not install (pre-push it does, since it has a stage).
+    write_hook(&repo, ".husky/pre-rebase", "#!/bin/sh\nexit 0\n");
+    repo.git(&["add", ".husky/pre-rebase"]);
     repo.git(&["commit", "-q", "-m", "chore: team hooks"]);
     repo.git(&["config", "core.hooksPath", ".husky"]);
     let out = repo.install();

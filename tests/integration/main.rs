@@ -13,6 +13,7 @@ mod hooks;
 mod lint_commits;
 mod log_rotation;
 mod messages;
+mod pre_push;
 mod release;
 mod repo_shapes;
 mod robustness;

@@ -3,6 +3,7 @@
 pub mod commit_msg;
 pub mod post_commit;
 pub mod pre_commit;
+pub mod pre_push;
 
 use std::time::Instant;
 

@@ -3,5 +3,9 @@
 pub mod build_number;
 pub mod checks;
 pub mod commit_msg;
+pub mod push_checks;
+pub mod push_messages;
+pub mod push_secrets;
+pub mod push_tag;
 pub mod secrets;
 pub mod sync_index;
