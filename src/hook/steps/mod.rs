@@ -4,4 +4,5 @@ pub mod build_number;
 pub mod checks;
 pub mod commit_msg;
 pub mod secrets;
+pub mod suggest_msg;
 pub mod sync_index;
