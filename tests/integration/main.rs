@@ -13,6 +13,7 @@ mod hooks;
 mod lint_commits;
 mod log_rotation;
 mod messages;
+mod prepare_commit_msg;
 mod release;
 mod repo_shapes;
 mod robustness;
