@@ -70,8 +70,10 @@ fn run(input: &StepInput<'_>, _: Started) -> Result<Outcome> {
         Some(h) => format!("suggested `{}`", h.trim_end()),
         None => "listed the allowed types".into(),
     };
+    // Atomic, not synced: git writes this file itself without a sync and rewrites it on every
+    // commit; the sync would cost more than the rest of the step.
     if !input.dry_run {
-        crate::fs::write_atomic(&full, prepared.as_bytes(), input.ctx.ws.scratch_dir().as_deref())?;
+        crate::fs::write_atomic_unsynced(&full, prepared.as_bytes(), input.ctx.ws.scratch_dir().as_deref())?;
     }
     Ok(Outcome::Ok(vec![note]))
 }
