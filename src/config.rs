@@ -213,6 +213,96 @@ pub struct CommitMsgConfig {
     pub ignore: Vec<String>,
     /// Severity per rule name (commitlint's rule names), overriding the defaults.
     pub severity: BTreeMap<String, Severity>,
+    /// What the prepare-commit-msg stage puts in the editor: nothing, the suggested header as
+    /// a comment (the default), or the header itself.
+    pub prepare: PrepareMode,
+    /// The scope to suggest when every staged file is under one of its folders:
+    /// `{ api = "src/api", web = ["web", "frontend"] }`. The deepest folder wins.
+    pub scope_paths: BTreeMap<String, ScopePaths>,
+    /// A regex for the ticket in the branch name (`feat/ABC-123-x`), suggested as a
+    /// `Refs: ABC-123` footer: its first group when it has one, else the whole match. Empty: off.
+    pub ticket_pattern: String,
+}
+
+/// The ticket pattern in effect unless `[commit_msg] ticket_pattern` says otherwise (matched by
+/// hand, without compiling a regex on the hook path).
+pub const DEFAULT_TICKET_PATTERN: &str = "[A-Z][A-Z0-9]+-[0-9]+";
+
+impl CommitMsgConfig {
+    /// What the prepare-commit-msg stage would refuse later: the ticket regex, the scope folders.
+    fn validate(&self) -> std::result::Result<(), String> {
+        let pattern = &self.ticket_pattern;
+        if !pattern.is_empty() && pattern != DEFAULT_TICKET_PATTERN {
+            regex::Regex::new(pattern)
+                .map_err(|e| format!("[commit_msg] ticket_pattern: `{pattern}` is not a valid regex: {e}"))?;
+        }
+        for (scope, paths) in &self.scope_paths {
+            if !self.scopes.is_empty() && !self.scopes.contains(scope) {
+                return Err(format!(
+                    "[commit_msg] scope_paths: `{scope}` is not in [commit_msg] scopes; add it there or use one of: {}",
+                    self.scopes.join(", ")
+                ));
+            }
+            for path in &paths.0 {
+                if path.trim_matches('/').is_empty() || !stays_inside(path) {
+                    return Err(format!(
+                        "[commit_msg] scope_paths: `{scope}` names `{path}`; name a folder inside the repository, relative to its top, such as \"src/{scope}\""
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `[commit_msg] prepare`.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PrepareMode {
+    /// The editor opens as git prepared it.
+    Off,
+    /// The suggestion and the allowed types as comment lines: git strips them, so what is
+    /// committed is only what the user writes.
+    #[default]
+    Comment,
+    /// The suggested header (`docs(api): `) and footer written as the message's start.
+    Prefill,
+}
+
+/// The folders of one scope in `[commit_msg] scope_paths`: one path or a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopePaths(pub Vec<String>);
+
+impl Serialize for ScopePaths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => s.serialize_str(one),
+            many => many.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ScopePaths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ScopePaths;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a folder or a list of folders")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<ScopePaths, E> {
+                Ok(ScopePaths(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<ScopePaths, A::Error> {
+                let mut paths = Vec::new();
+                while let Some(p) = seq.next_element::<String>()? {
+                    paths.push(p);
+                }
+                Ok(ScopePaths(paths))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 impl Default for CommitMsgConfig {
@@ -243,6 +333,9 @@ impl Default for CommitMsgConfig {
             scope_case: Vec::new(),
             ignore: Vec::new(),
             severity: BTreeMap::new(),
+            prepare: PrepareMode::default(),
+            scope_paths: BTreeMap::new(),
+            ticket_pattern: DEFAULT_TICKET_PATTERN.into(),
         }
     }
 }
@@ -584,6 +677,7 @@ fn validate(config: &Config) -> std::result::Result<(), String> {
         regex::Regex::new(pattern)
             .map_err(|e| format!("[commit_msg] ignore: `{pattern}` is not a valid regex: {e}"))?;
     }
+    config.commit_msg.validate()?;
     let types: Vec<&str> = config.commit_msg.types.keys().map(String::as_str).collect();
     // Only sections the file sets: the default ones stay valid when [commit_msg] types shrinks.
     let own_sections = config.changelog.sections != ChangelogConfig::default().sections;
@@ -959,6 +1053,10 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 # header_max_length = 100
 # scope_case = []         # cases the scope must be in, e.g. ["lower-case"]; empty: any
 # ignore = []             # regexes for messages to accept as they are
+# prepare = "comment"     # prepare-commit-msg: "off", "comment" (a suggested header as a comment),
+#                         # or "prefill" (the suggested header written for you)
+# scope_paths = { api = "src/api", web = ["web", "frontend"] }  # the scope when all files are there
+# ticket_pattern = "[A-Z][A-Z0-9]+-[0-9]+"  # the ticket in the branch name -> a `Refs:` footer; "": off
 # [commit_msg.severity]
 # "subject-case" = "warn"
 

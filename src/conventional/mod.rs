@@ -8,6 +8,7 @@
 
 pub mod parse;
 pub mod rules;
+pub mod suggest;
 
 use serde::Serialize;
 

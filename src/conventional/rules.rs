@@ -61,10 +61,19 @@ pub fn check(commit: &Commit, cfg: &CommitMsgConfig) -> Vec<Finding> {
             Some((max.min(header_chars), header_chars)),
         );
     }
+    let bare = bare_prefix(header);
     match &commit.kind {
         None => add(
             "type-empty",
-            "the header has no type: it should read `type(scope): subject`".into(),
+            match bare {
+                // A prefix left as it was pre-filled (`docs(api): `), with no subject yet.
+                Some(_) => format!(
+                    "`{}` has nothing after it, so it is not read as a type: write `{} <what the commit does>`",
+                    header.trim(),
+                    header.trim()
+                ),
+                None => "the header has no type: it should read `type(scope): subject`".into(),
+            },
             Some((
                 0,
                 header_chars.clamp(1, header.find(':').map_or(1, |i| header[..i].chars().count().max(1))),
@@ -590,8 +599,10 @@ fn capitalize(s: &str) -> String {
 /// A valid header built from the user's own words, where possible.
 pub fn example(commit: &Commit, cfg: &CommitMsgConfig) -> String {
     let known: Vec<&str> = cfg.types.keys().map(String::as_str).collect();
+    let bare = bare_prefix(&commit.header);
     let (kind, subject) = match (&commit.kind, &commit.subject) {
         (Some(k), Some(s)) => (k.to_lowercase(), s.clone()),
+        _ if bare.is_some() => (bare.map_or_else(String::new, |(k, _)| k.to_lowercase()), String::new()),
         _ => {
             // No `type: subject` shape: the whole header becomes the subject.
             let words: &str = commit.header.trim();
@@ -611,9 +622,10 @@ pub fn example(commit: &Commit, cfg: &CommitMsgConfig) -> String {
     } else {
         known.first().map_or("chore".to_string(), |k| k.to_string())
     };
-    let scope = match (&commit.scope, cfg.scopes.first()) {
+    let scope_of_prefix = bare.and_then(|(_, s)| s).map(str::to_string);
+    let scope = match (commit.scope.as_ref().or(scope_of_prefix.as_ref()), cfg.scopes.first()) {
         (Some(s), _) if cfg.scopes.is_empty() || cfg.scopes.contains(s) => format!("({s})"),
-        (_, Some(first)) if cfg.scope_required || commit.scope.is_some() => format!("({first})"),
+        (scope, Some(first)) if cfg.scope_required || scope.is_some() => format!("({first})"),
         _ => String::new(),
     };
     let mut subject = subject.trim().trim_end_matches('.').trim().to_string();
@@ -637,6 +649,19 @@ pub fn example(commit: &Commit, cfg: &CommitMsgConfig) -> String {
         header = header.trim_end().to_string() + "…";
     }
     header
+}
+
+/// A header that is only a prefix, `type:` or `type(scope):` (a `!` allowed), with no subject:
+/// its type and scope.
+fn bare_prefix(header: &str) -> Option<(&str, Option<&str>)> {
+    let head = header.trim().strip_suffix(':')?;
+    let head = head.strip_suffix('!').unwrap_or(head);
+    let (kind, scope) = match head.split_once('(') {
+        Some((kind, rest)) => (kind, Some(rest.strip_suffix(')')?)),
+        None => (head, None),
+    };
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '_');
+    (word(kind) && scope.is_none_or(|s| !s.contains(['(', ')']))).then_some((kind, scope))
 }
 
 fn guess_type(text: &str) -> &'static str {
@@ -1075,5 +1100,25 @@ mod tests {
             "fix: fix crash on empty input"
         );
         assert_eq!(example(&parse("Update README"), &cfg), "docs: update README");
+    }
+
+    #[test]
+    fn a_bare_prefilled_prefix_is_taught_as_a_missing_subject() {
+        let cfg = CommitMsgConfig::default();
+        assert_eq!(example(&parse("docs(api):"), &cfg), "docs(api): describe the change");
+        assert_eq!(example(&parse("fix:"), &cfg), "fix: describe the change");
+        let findings = check(&parse("docs(api):"), &cfg);
+        assert_eq!(findings[0].rule, "type-empty");
+        assert!(
+            findings[0]
+                .message
+                .contains("write `docs(api): <what the commit does>`"),
+            "{}",
+            findings[0].message
+        );
+        assert_eq!(bare_prefix("docs(api):"), Some(("docs", Some("api"))));
+        assert_eq!(bare_prefix("fix:"), Some(("fix", None)));
+        assert_eq!(bare_prefix("Update: the readme"), None);
+        assert_eq!(bare_prefix("a b:"), None);
     }
 }

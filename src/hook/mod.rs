@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     PreCommit,
+    PrepareCommitMsg,
     CommitMsg,
     /// Runs after git has made the commit and written the real index; it cannot change the
     /// commit. It brings the real index in line after a partial commit.
@@ -38,11 +39,18 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, each a hook that install links.
-    pub const ALL: [Stage; 4] = [Stage::PreCommit, Stage::CommitMsg, Stage::PostCommit, Stage::PrePush];
+    pub const ALL: [Stage; 5] = [
+        Stage::PreCommit,
+        Stage::PrepareCommitMsg,
+        Stage::CommitMsg,
+        Stage::PostCommit,
+        Stage::PrePush,
+    ];
 
     fn spec(self) -> &'static dyn StageSpec {
         match self {
             Stage::PreCommit => &stages::pre_commit::PreCommit,
+            Stage::PrepareCommitMsg => &stages::prepare_commit_msg::PrepareCommitMsg,
             Stage::CommitMsg => &stages::commit_msg::CommitMsg,
             Stage::PostCommit => &stages::post_commit::PostCommit,
             Stage::PrePush => &stages::pre_push::PrePush,

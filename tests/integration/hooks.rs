@@ -62,6 +62,7 @@ fn installing_twice_changes_nothing() {
         [
             "mpm-hooks: unchanged",
             "pre-commit: unchanged",
+            "prepare-commit-msg: unchanged",
             "commit-msg: unchanged",
             "post-commit: linked by the first partial commit that needs it",
             "pre-push: unchanged",

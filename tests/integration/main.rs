@@ -14,6 +14,7 @@ mod lint_commits;
 mod log_rotation;
 mod messages;
 mod pre_push;
+mod prepare_commit_msg;
 mod release;
 mod repo_shapes;
 mod robustness;

@@ -4,6 +4,7 @@ pub mod commit_msg;
 pub mod post_commit;
 pub mod pre_commit;
 pub mod pre_push;
+pub mod prepare_commit_msg;
 
 use std::time::Instant;
 

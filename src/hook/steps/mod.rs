@@ -8,4 +8,5 @@ pub mod push_messages;
 pub mod push_secrets;
 pub mod push_tag;
 pub mod secrets;
+pub mod suggest_msg;
 pub mod sync_index;
