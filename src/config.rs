@@ -1074,8 +1074,9 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 # binary_weight = 10
 # exclude = ["*.md", "docs/**"]
 
-# Checks run on the staged files before each commit (tier pre-commit), by `mpm-hooks check`
-# (tier quality) and `mpm-hooks check --release` (tier release):
+# Checks run on the staged files before each commit (tier pre-commit), on the files a push
+# changes (tier pre-push), by `mpm-hooks check` (tier quality) and `mpm-hooks check --release`
+# (tier release):
 # [[check]]
 # name = "black"
 # run = "black --check {files}"   # split like a shell would, run without one

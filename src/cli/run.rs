@@ -14,10 +14,11 @@ use super::{recover_leftovers, relative};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The stage to run
-    #[arg(value_parser = ["pre-commit", "commit-msg", "post-commit"])]
+    /// The stage to run (git's hook name)
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(Stage::ALL.map(Stage::name)))]
     stage: String,
-    /// git's arguments for the hook (commit-msg: the message file)
+    /// git's arguments for the hook (commit-msg: the message file; pre-push: the remote's name
+    /// and URL, with git's ref lines on stdin; prepare-commit-msg: the file, source, object)
     args: Vec<OsString>,
     /// Say what would change, change nothing
     #[arg(long)]
@@ -78,9 +79,24 @@ pub fn hook(argv: &[OsString]) -> Option<Result<u8>> {
 }
 
 fn run_hook(stage: Stage, args: &[OsString]) -> Result<u8> {
-    let ctx = Context::load(0)?;
-    recover_leftovers(&ctx);
-    run_stage(&ctx, stage, args, &hook::Options::default(), true).map_err(|e| relative(e, &ctx))
+    let result = Context::load(0).map_err(anyhow::Error::from).and_then(|ctx| {
+        recover_leftovers(&ctx);
+        run_stage(&ctx, stage, args, &hook::Options::default(), true).map_err(|e| relative(e, &ctx))
+    });
+    match result {
+        // git runs prepare-commit-msg even for `git commit --no-verify`: a suggestion that
+        // cannot be made (a broken configuration, say) must not stop the commit. It says why;
+        // commit-msg still reports a broken configuration, unless skipped.
+        Err(e) if stage == Stage::PrepareCommitMsg => {
+            let _ = writeln!(
+                anstream::stderr(),
+                "mpm-hooks prepare-commit-msg: no suggestion: {}",
+                format!("{e:#}").lines().next().unwrap_or_default()
+            );
+            Ok(0)
+        }
+        other => other,
+    }
 }
 
 /// Every way into a stage ends here: run it and report. A stage that passed says so in one
@@ -94,6 +110,7 @@ fn run_stage(ctx: &Context, stage: Stage, args: &[OsString], opts: &hook::Option
     Ok(if report.failed() { 1 } else { 0 })
 }
 
+/// `in_commit`: git runs the hook (a commit or, for pre-push, a push is under way).
 fn render_report(report: &hook::Report, quiet: bool, verbose: bool, in_commit: bool) -> Result<Vec<u8>> {
     let (ok, bad, dim) = (
         anstyle::AnsiColor::Green.on_default(),
@@ -190,7 +207,12 @@ fn render_report(report: &hook::Report, quiet: bool, verbose: bool, in_commit: b
         }
     }
     if report.failed() {
-        if in_commit {
+        if in_commit && stage == Stage::PrePush {
+            writeln!(
+                err,
+                "\nthe push was stopped; fix the above, or skip once with SKIP=<step> (git push --no-verify skips the hook)"
+            )?;
+        } else if in_commit {
             writeln!(
                 err,
                 "\nthe commit was stopped; fix the above, or skip once with SKIP=<step> (git commit --no-verify skips every hook)"

@@ -49,7 +49,7 @@ fn wrong_type_is_said_in_the_users_words() {
     for (text, want) in [
         (
             "[[check]]\nname = \"x\"\nrun = \"true\"\ntiers = [\"qa\"]\n",
-            "line 4: [[check]] tiers: expected one of \"pre-commit\", \"quality\", \"release\", got the string \"qa\"",
+            "line 4: [[check]] tiers: expected one of \"pre-commit\", \"pre-push\", \"quality\", \"release\", got the string \"qa\"",
         ),
         (
             "[environments.ci]\nbuild = { binary_weight = true }\n",

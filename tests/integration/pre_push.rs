@@ -113,6 +113,9 @@ fn a_secret_three_commits_back_is_refused_with_its_commit_and_file() {
         "{err}"
     );
     assert!(!err.contains(&secret_line()), "the report leaks the secret:\n{err}");
+    assert!(err.contains("the push was stopped"), "{err}");
+    assert!(err.contains("git push --no-verify"), "{err}");
+    assert!(!err.contains("the commit was stopped"), "{err}");
     assert_eq!(remote_has(&remote, "main"), Some(before));
 }
 
@@ -245,4 +248,22 @@ fn a_users_kept_pre_push_hook_gets_the_same_stdin() {
         repo.read("kept-stdin.log")
     );
     assert!(err.contains("secrets ok (1 commit(s))"), "{err}");
+}
+
+#[test]
+fn the_stage_runs_by_hand_with_git_s_arguments_and_stdin() {
+    let (repo, _remote) = with_remote();
+    assert!(push(&repo, &["-u", "origin", "main"]).status.success());
+    let base = repo.head();
+    let leaky = repo.commit_file("creds.env", &format!("{}\n", secret_line()), "feat: add settings");
+    let stdin = format!("refs/heads/main {leaky} refs/heads/main {base}\n");
+    let out = repo
+        .cmd()
+        .args(["run", "pre-push", "origin", "unused-url"])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("creds.env:1 ({})", short(&leaky))), "{err}");
 }

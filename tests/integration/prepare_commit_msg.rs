@@ -245,3 +245,18 @@ fn messages_given_by_m_amend_and_merge_are_untouched() {
     assert!(!seen(&repo).contains("Allowed types"), "{}", seen(&repo));
     assert_eq!(message(&repo), "Merge branch 'side' into feat/ABC-1");
 }
+
+/// git runs prepare-commit-msg even for `git commit --no-verify`: a configuration the hooks
+/// cannot read must not stop a commit the user chose to make without them.
+#[test]
+fn a_broken_configuration_does_not_stop_a_no_verify_commit() {
+    let repo = repo("[commit_msg]\nprepare = \"prefill\"\n", "main");
+    repo.write(".mpm-hooks.toml", "[commit_msg\n");
+    stage(&repo, &["docs/guide.md"]);
+    let out = commit(&repo, &[("EDIT_MSG", "docs: a guide")], &["--no-verify"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("mpm-hooks prepare-commit-msg: no suggestion:"), "{err}");
+    assert!(err.contains(".mpm-hooks.toml"), "{err}");
+    assert_eq!(message(&repo), "docs: a guide");
+}
