@@ -172,6 +172,7 @@ impl Scanner {
         let mut rules = Vec::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut always = Vec::new();
         let prefixes: Vec<String> = builtin()
             .iter()
@@ -207,9 +208,10 @@ impl Scanner {
             }
             for k in keywords {
                 let k = k.to_ascii_lowercase();
-                match patterns.iter().position(|p| *p == k) {
-                    Some(j) => keyword_rules[j].push(i),
+                match seen.get(&k) {
+                    Some(&j) => keyword_rules[j].push(i),
                     None => {
+                        seen.insert(k.clone(), patterns.len());
                         patterns.push(k);
                         keyword_rules.push(vec![i]);
                     }
