@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::gitignore::Gitignore;
 
 use crate::config::BuildConfig;
 use crate::error::{Error, Result};
@@ -37,9 +37,9 @@ pub struct Matchers {
 impl Matchers {
     pub fn new(root: &Path, cfg: &BuildConfig) -> Result<Matchers> {
         Ok(Matchers {
-            exclude: globs(root, &cfg.exclude, "[build] exclude")?,
+            exclude: crate::config::compile_globs(root, &cfg.exclude, "[build] exclude")?,
             include: (!cfg.include.is_empty())
-                .then(|| globs(root, &cfg.include, "[build] include"))
+                .then(|| crate::config::compile_globs(root, &cfg.include, "[build] include"))
                 .transpose()?,
         })
     }
@@ -66,23 +66,6 @@ impl Matchers {
         }
         t
     }
-}
-
-/// gitignore-style globs over repository paths.
-pub fn globs(root: &Path, patterns: &[String], key: &str) -> Result<Gitignore> {
-    let mut b = GitignoreBuilder::new(root);
-    for p in patterns {
-        b.add_line(None, p).map_err(|e| Error::Config {
-            path: PathBuf::from(crate::config::FILE_NAME),
-            line: None,
-            message: format!("{key}: bad glob `{p}`: {e}"),
-        })?;
-    }
-    b.build().map_err(|e| Error::Config {
-        path: PathBuf::from(crate::config::FILE_NAME),
-        line: None,
-        message: format!("{key}: {e}"),
-    })
 }
 
 /// The driver command. git runs it through the shell in the work tree's top; the hooks folder

@@ -118,9 +118,9 @@ pub fn of_tier(checks: &[Check], tier: Tier) -> Vec<&Check> {
 pub fn select<F: AsRef<OsStr>>(check: &Check, candidates: &[F], root: &Path) -> Result<Vec<OsString>> {
     let key = format!("[[check]] `{}`", check.name);
     let include = (!check.files.is_empty())
-        .then(|| crate::build_number::globs(root, &check.files, &key))
+        .then(|| crate::config::compile_globs(root, &check.files, &key))
         .transpose()?;
-    let exclude = crate::build_number::globs(root, &check.exclude, &key)?;
+    let exclude = crate::config::compile_globs(root, &check.exclude, &key)?;
     Ok(candidates
         .iter()
         .filter(|f| {

@@ -175,6 +175,22 @@ pub struct VersionFile {
     pub pattern: String,
 }
 
+impl VersionFile {
+    /// The pattern, compiled: validation and the version sources use this one function, so
+    /// they agree and say the same thing.
+    pub fn compile(&self) -> std::result::Result<regex::Regex, String> {
+        let re = regex::Regex::new(&self.pattern)
+            .map_err(|e| format!("[version] files: pattern for `{}` is not a valid regex: {e}", self.path))?;
+        if !re.capture_names().any(|n| n == Some("version")) {
+            return Err(format!(
+                "[version] files: pattern for `{}` needs a named group (?P<version>...)",
+                self.path
+            ));
+        }
+        Ok(re)
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Bump {
@@ -531,7 +547,9 @@ pub struct Loaded {
 }
 
 /// Loads `<root>/.mpm-hooks.toml` (or the embedded default) and applies the environment overlay.
-pub fn load(root: &Path, env: &Env) -> Result<Loaded> {
+/// `rules`: the ids of the built-in secret rules (`[secrets] disable` must name one); the
+/// caller hands them in, so that configuration depends on no scanner.
+pub fn load(root: &Path, env: &Env, rules: &[&str]) -> Result<Loaded> {
     let path = root.join(FILE_NAME);
     let environment = env.environment.clone();
     match crate::fs::read_optional(&path)? {
@@ -541,7 +559,7 @@ pub fn load(root: &Path, env: &Env) -> Result<Loaded> {
             environment,
         }),
         Some(text) => Ok(Loaded {
-            config: parse(&text, Path::new(FILE_NAME), &environment)?,
+            config: parse(&text, Path::new(FILE_NAME), &environment, rules)?,
             path: Some(path),
             environment,
         }),
@@ -550,7 +568,7 @@ pub fn load(root: &Path, env: &Env) -> Result<Loaded> {
 
 /// Parses and validates `text`, then applies `[environments.<environment>]` and validates the
 /// result: every command, and `config check`, refuses the same files for the same reasons.
-pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
+pub fn parse(text: &str, origin: &Path, environment: &str, rules: &[&str]) -> Result<Config> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let config: Config = toml::from_str(text).map_err(|e| describe(text, origin, &e))?;
     let cerr = |message: String| Error::Config {
@@ -563,7 +581,7 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
             return Err(cerr(format!("[environments.{name}] cannot itself hold environments")));
         }
     }
-    validate(&config).map_err(cerr)?;
+    validate(&config, rules).map_err(cerr)?;
     if !config.environments.contains_key(environment) {
         return Ok(config);
     }
@@ -579,25 +597,25 @@ pub fn parse(text: &str, origin: &Path, environment: &str) -> Result<Config> {
     let merged = toml::Value::Table(base)
         .try_into::<Config>()
         .map_err(|e| cerr(format!("[environments.{environment}]: {}", e.message())))?;
-    validate(&merged).map_err(|m| cerr(format!("[environments.{environment}]: {m}")))?;
+    validate(&merged, rules).map_err(|m| cerr(format!("[environments.{environment}]: {m}")))?;
     Ok(merged)
 }
 
 /// Loads the configuration as `load` does and also validates every other environment's overlay,
 /// so that `config check` catches an error that only `MPM_HOOKS_ENV=<name>` would meet.
-pub fn check(root: &Path, env: &Env) -> Result<Loaded> {
-    let loaded = load(root, env)?;
+pub fn check(root: &Path, env: &Env, rules: &[&str]) -> Result<Loaded> {
+    let loaded = load(root, env, rules)?;
     if loaded.path.is_some() {
         let text = crate::fs::read_to_string(&root.join(FILE_NAME))?;
         for name in loaded.config.environments.keys() {
-            parse(&text, Path::new(FILE_NAME), name)?;
+            parse(&text, Path::new(FILE_NAME), name, rules)?;
         }
     }
     Ok(loaded)
 }
 
 /// Everything a command would refuse later: regexes, globs, command lines, paths, names.
-fn validate(config: &Config) -> std::result::Result<(), String> {
+fn validate(config: &Config, rules: &[&str]) -> std::result::Result<(), String> {
     for kind in config.version.bumps.keys() {
         if kind.is_empty() || kind.contains(|c: char| c.is_whitespace() || "():!".contains(c)) {
             return Err(format!(
@@ -613,14 +631,7 @@ fn validate(config: &Config) -> std::result::Result<(), String> {
         }
     }
     for file in config.version.files.iter() {
-        let re = regex::Regex::new(&file.pattern)
-            .map_err(|e| format!("[version] files: pattern for `{}` is not a valid regex: {e}", file.path))?;
-        if !re.capture_names().any(|n| n == Some("version")) {
-            return Err(format!(
-                "[version] files: pattern for `{}` needs a named group (?P<version>...)",
-                file.path
-            ));
-        }
+        file.compile()?;
         if !stays_inside(&file.path) {
             return Err(format!(
                 "[version] files: path `{}` leaves the repository; name a file inside it, relative to its top",
@@ -648,10 +659,9 @@ fn validate(config: &Config) -> std::result::Result<(), String> {
     globs(&config.secrets.allow_paths, "[secrets] allow_paths")?;
     globs(&config.build.exclude, "[build] exclude")?;
     globs(&config.build.include, "[build] include")?;
-    let known = crate::secrets::builtin_ids();
     for id in &config.secrets.disable {
-        if !known.contains(&id.as_str()) {
-            let hint = closest(id, &known)
+        if !rules.contains(&id.as_str()) {
+            let hint = closest(id, rules)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
             return Err(format!("[secrets] disable: no built-in rule `{id}`{hint}"));
@@ -700,12 +710,29 @@ fn validate(config: &Config) -> std::result::Result<(), String> {
 
 /// Parses each gitignore-style glob as the commands do (without building the matcher, which
 /// the commands that use it do).
+/// Checks `patterns` as [`compile_globs`] reads them.
 fn globs(patterns: &[String], key: &str) -> std::result::Result<(), String> {
     let mut b = ignore::gitignore::GitignoreBuilder::new(".");
     for p in patterns {
         b.add_line(None, p).map_err(|e| format!("{key}: bad glob `{p}`: {e}"))?;
     }
     Ok(())
+}
+
+/// gitignore-style globs over repository paths (`[build] exclude`, `[[check]] files`,
+/// `[secrets] allow_paths`, ...), compiled; the one glob compiler, with validation's messages.
+pub fn compile_globs(root: &Path, patterns: &[String], key: &str) -> Result<ignore::gitignore::Gitignore> {
+    let cerr = |message: String| Error::Config {
+        path: PathBuf::from(FILE_NAME),
+        line: None,
+        message,
+    };
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    for p in patterns {
+        b.add_line(None, p)
+            .map_err(|e| cerr(format!("{key}: bad glob `{p}`: {e}")))?;
+    }
+    b.build().map_err(|e| cerr(format!("{key}: {e}")))
 }
 
 /// Whether the relative path `value` stays inside the folder it is relative to, by its text.
@@ -1110,7 +1137,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        parse(text, Path::new(FILE_NAME), "development")
+        parse(text, Path::new(FILE_NAME), "development", &[])
             .unwrap_err()
             .to_string()
     }
@@ -1182,9 +1209,9 @@ mod tests {
     fn environment_overlay_applies() {
         let text =
             "[log]\nlevel = \"warn\"\n[environments.production]\nlog = { format = \"json\", level = \"info\" }\n";
-        let dev = parse(text, Path::new(FILE_NAME), "development").unwrap();
+        let dev = parse(text, Path::new(FILE_NAME), "development", &[]).unwrap();
         assert_eq!(dev.log.format, LogFormat::Text);
-        let prod = parse(text, Path::new(FILE_NAME), "production").unwrap();
+        let prod = parse(text, Path::new(FILE_NAME), "production", &[]).unwrap();
         assert_eq!(prod.log.format, LogFormat::Json);
         assert_eq!(prod.log.level, LogLevel::Info);
         // Untouched sections keep their values.
@@ -1200,7 +1227,7 @@ mod tests {
     #[test]
     fn starter_is_valid_and_default() {
         assert_eq!(
-            parse(STARTER, Path::new(FILE_NAME), "development").unwrap(),
+            parse(STARTER, Path::new(FILE_NAME), "development", &[]).unwrap(),
             Config::default()
         );
     }

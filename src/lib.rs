@@ -39,7 +39,7 @@ impl Context {
     pub fn load(verbosity: i8) -> Result<Context> {
         let env = Env::from_process();
         let ws = git::Workspace::discover()?;
-        let config = config::load(&ws.root, &env)?;
+        let config = config::load(&ws.root, &env, &secrets::builtin_ids())?;
         let mut level = env.log_level.unwrap_or(config.config.log.level);
         if verbosity > 0 {
             level = level.max(if verbosity > 1 { LogLevel::Debug } else { LogLevel::Info });

@@ -301,10 +301,10 @@ pub fn sources(root: &Path, cfg: &VersionConfig, origin: &Path) -> Result<Vec<So
     }
     for file in &cfg.files {
         let path = crate::fs::resolve_inside(root, &file.path, origin)?;
-        let re = regex::Regex::new(&file.pattern).map_err(|e| Error::Config {
+        let re = file.compile().map_err(|message| Error::Config {
             path: origin.to_path_buf(),
             line: None,
-            message: format!("[version] files: bad pattern for `{}`: {e}", file.path),
+            message,
         })?;
         out.push(Source {
             rel: file.path.clone(),

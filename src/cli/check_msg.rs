@@ -35,7 +35,7 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
     } = args;
     let cfg = &ctx.config.config.commit_msg;
     let repo_cfg = |k: &str| ctx.ws.repo.as_ref().and_then(|r| r.config_string(k));
-    let comment = repo_cfg("core.commentString").or_else(|| repo_cfg("core.commentChar"));
+    let comment = ctx.ws.repo.as_ref().and_then(|r| r.comment_setting());
     let (raw, default_mode, saved) = match (message, file) {
         (Some(m), _) => (m.into_bytes(), Cleanup::Verbatim, None),
         // Standard input is linted as given, as commitlint lints it.

@@ -51,7 +51,7 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
         Action::Check => {
             // Loading the context already validated the file for the current environment; this
             // validates it for the others too.
-            config::check(&ctx.ws.root, &ctx.env)?;
+            config::check(&ctx.ws.root, &ctx.env, &mpm_hooks::secrets::builtin_ids())?;
             match &ctx.config.path {
                 Some(p) => writeln!(out, "{}: ok", p.display())?,
                 None => writeln!(out, "no {}: the embedded default applies", config::FILE_NAME)?,

@@ -368,14 +368,14 @@ mod tests {
     fn scope_paths_read_as_a_folder_or_a_list() {
         let text =
             "[commit_msg]\nprepare = \"prefill\"\nscope_paths = { api = \"src/api\", web = [\"web\", \"frontend\"] }\n";
-        let cfg = crate::config::parse(text, std::path::Path::new(".mpm-hooks.toml"), "development")
+        let cfg = crate::config::parse(text, std::path::Path::new(".mpm-hooks.toml"), "development", &[])
             .unwrap()
             .commit_msg;
         assert_eq!(cfg.prepare, PrepareMode::Prefill);
         assert_eq!(cfg.scope_paths["api"], ScopePaths(vec!["src/api".into()]));
         assert_eq!(cfg.scope_paths["web"].0, ["web", "frontend"]);
         let bad = |text: &str| {
-            crate::config::parse(text, std::path::Path::new(".mpm-hooks.toml"), "development")
+            crate::config::parse(text, std::path::Path::new(".mpm-hooks.toml"), "development", &[])
                 .unwrap_err()
                 .to_string()
         };

@@ -245,6 +245,13 @@ impl Repo {
         self.config().ok()?.get_string(key).ok()
     }
 
+    /// What marks a comment line in commit messages, as configured: `core.commentString`, else
+    /// `core.commentChar` (`None`: git's default `#`; `auto` is resolved against the message).
+    pub fn comment_setting(&self) -> Option<String> {
+        self.config_string("core.commentString")
+            .or_else(|| self.config_string("core.commentChar"))
+    }
+
     fn local_config(&self) -> Result<git2::Config> {
         if self.sha256 {
             return git2::Config::open(&self.common_dir.join("config"))

@@ -201,7 +201,7 @@ impl Scanner {
                 .map(|v| regex::Regex::new(v).map_err(|e| cerr(format!("[[secrets.rule]] `{id}`: allow_values: {e}"))))
                 .collect::<Result<Vec<_>>>()?;
             let allow_paths = (!allow_paths.is_empty())
-                .then(|| crate::build_number::globs(root, &allow_paths, "[[secrets.rule]] allow_paths"))
+                .then(|| crate::config::compile_globs(root, &allow_paths, "[[secrets.rule]] allow_paths"))
                 .transpose()?;
             if keywords.is_empty() {
                 always.push(i);
@@ -231,7 +231,7 @@ impl Scanner {
         let prefilter =
             keywords::Keywords::new(&patterns, bulk).map_err(|e| cerr(format!("[secrets] keywords: {e}")))?;
         let allow_paths = (!cfg.allow_paths.is_empty())
-            .then(|| crate::build_number::globs(root, &cfg.allow_paths, "[secrets] allow_paths"))
+            .then(|| crate::config::compile_globs(root, &cfg.allow_paths, "[secrets] allow_paths"))
             .transpose()?;
         let allow_values = cfg
             .allow_values

@@ -27,10 +27,7 @@ fn run(input: &StepInput<'_>, _: Started) -> Result<Outcome> {
         source,
     })?;
     let text = String::from_utf8_lossy(&raw);
-    let comment_cfg = input
-        .repo
-        .config_string("core.commentString")
-        .or_else(|| input.repo.config_string("core.commentChar"));
+    let comment_cfg = input.repo.comment_setting();
     let comment = comment_string(comment_cfg.as_deref(), &text);
     let mode = hook_cleanup(input.repo.config_string("commit.cleanup").as_deref(), &text, &comment);
     let cfg = &input.ctx.config.config.commit_msg;

@@ -50,9 +50,7 @@ fn run(input: &StepInput<'_>, _: Started) -> Result<Outcome> {
         return Ok(Outcome::Skipped("the message file is not UTF-8".into()));
     };
     let repo = input.repo;
-    let comment_cfg = repo
-        .config_string("core.commentString")
-        .or_else(|| repo.config_string("core.commentChar"));
+    let comment_cfg = repo.comment_setting();
     let comment = comment_string(comment_cfg.as_deref(), text);
     // git strips comment lines unless commit.cleanup keeps them (its default strips them when
     // the editor opens, which is when this step writes).
