@@ -23,6 +23,7 @@ pub struct Config {
     pub check: Vec<Check>,
     pub checks: ChecksConfig,
     pub changelog: ChangelogConfig,
+    pub hooks: HooksConfig,
     /// Overlays chosen by MPM_HOOKS_ENV; each may set any top-level key.
     #[serde(skip_serializing)]
     pub environments: BTreeMap<String, Config>,
@@ -521,6 +522,72 @@ pub struct ChangelogSection {
     pub title: String,
 }
 
+/// The stages (git hooks) mpm-hooks has, by git's name: the hook layer's stages, listed here so
+/// that configuration is validated without calling into it (a unit test there keeps the two
+/// lists equal).
+pub const STAGE_NAMES: [&str; 5] = [
+    "pre-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-push",
+];
+
+/// The stages install leaves out: they are linked the first time they have work.
+pub const ON_DEMAND_STAGES: [&str; 1] = ["post-commit"];
+
+/// `[hooks]`: which git hooks `mpm-hooks install` links.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HooksConfig {
+    /// The stages install links, by git's hook name; a stage linked earlier and left out here
+    /// is unlinked by the next install. post-commit is linked on demand and is not listed.
+    pub stages: Vec<String>,
+}
+
+impl Default for HooksConfig {
+    fn default() -> Self {
+        HooksConfig {
+            stages: ["pre-commit", "commit-msg", "prepare-commit-msg", "pre-push"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+impl HooksConfig {
+    /// Whether install links the stage named `name`.
+    pub fn lists(&self, name: &str) -> bool {
+        self.stages.iter().any(|s| s == name)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let listable: Vec<&str> = STAGE_NAMES
+            .into_iter()
+            .filter(|n| !ON_DEMAND_STAGES.contains(n))
+            .collect();
+        for (i, name) in self.stages.iter().enumerate() {
+            if ON_DEMAND_STAGES.contains(&name.as_str()) {
+                return Err(format!(
+                    "[hooks] stages: `{name}` is linked on demand (by the first commit that needs it), not by install; leave it out of the list"
+                ));
+            }
+            if !listable.contains(&name.as_str()) {
+                let hint = closest(name, &listable)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_else(|| format!("; the stages: {}", listable.join(", ")));
+                return Err(format!("[hooks] stages: no stage `{name}`{hint}"));
+            }
+            if self.stages[..i].contains(name) {
+                return Err(format!(
+                    "[hooks] stages: `{name}` is listed twice; list each stage once"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The loaded configuration, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -678,6 +745,7 @@ fn validate(config: &Config) -> std::result::Result<(), String> {
             .map_err(|e| format!("[commit_msg] ignore: `{pattern}` is not a valid regex: {e}"))?;
     }
     config.commit_msg.validate()?;
+    config.hooks.validate()?;
     let types: Vec<&str> = config.commit_msg.types.keys().map(String::as_str).collect();
     // Only sections the file sets: the default ones stay valid when [commit_msg] types shrinks.
     let own_sections = config.changelog.sections != ChangelogConfig::default().sections;
@@ -1099,6 +1167,12 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 #   { type = "revert", title = "Reverts" },
 # ]
 
+[hooks]
+# The git hooks `mpm-hooks install` links; install again after changing the list (a stage left
+# out is unlinked, and your own hook it kept aside is put back). post-commit is not listed: it
+# is linked by the first partial commit that needs it.
+# stages = ["pre-commit", "commit-msg", "prepare-commit-msg", "pre-push"]
+
 # Per-environment overrides, chosen by MPM_HOOKS_ENV (default: development):
 # [environments.production]
 # log = { format = "json", level = "info" }
@@ -1201,6 +1275,31 @@ mod tests {
         assert_eq!(
             parse(STARTER, Path::new(FILE_NAME), "development").unwrap(),
             Config::default()
+        );
+    }
+
+    #[test]
+    fn hooks_stages_are_known_stages_and_not_post_commit() {
+        let ok = parse(
+            "[hooks]\nstages = [\"pre-commit\"]\n",
+            Path::new(FILE_NAME),
+            "development",
+        )
+        .unwrap();
+        assert_eq!(ok.hooks.stages, ["pre-commit"]);
+        let e = err("[hooks]\nstages = [\"pre-comit\"]\n");
+        assert_eq!(
+            e,
+            ".mpm-hooks.toml: [hooks] stages: no stage `pre-comit`; did you mean `pre-commit`?"
+        );
+        let e = err("[hooks]\nstages = [\"post-commit\"]\n");
+        assert!(e.contains("`post-commit` is linked on demand"), "{e}");
+        let e = err("[hooks]\nstages = [\"pre-push\", \"pre-push\"]\n");
+        assert!(e.contains("listed twice"), "{e}");
+        let e = err("[hooks]\nstages = [\"zzzzzzzz\"]\n");
+        assert!(
+            e.ends_with("the stages: pre-commit, prepare-commit-msg, commit-msg, pre-push"),
+            "{e}"
         );
     }
 

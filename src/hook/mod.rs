@@ -297,3 +297,16 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
 fn any_failed(steps: &[StepReport]) -> bool {
     steps.iter().any(|s| matches!(s.outcome, Outcome::Failed(_)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configs_stage_names_are_the_stages() {
+        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, crate::config::STAGE_NAMES);
+        let on_demand: Vec<&str> = Stage::ALL.iter().filter(|s| s.on_demand()).map(|s| s.name()).collect();
+        assert_eq!(on_demand, crate::config::ON_DEMAND_STAGES);
+    }
+}
