@@ -1064,6 +1064,34 @@ pub struct Env {
     pub verbose: bool,
     /// GIT_INDEX_FILE is set: git runs us from a commit (it sets it for the commit hooks).
     pub in_commit: bool,
+    /// What the pre-commit framework (or prek) says to the hook it runs.
+    pub framework: FrameworkEnv,
+}
+
+/// The pre-commit framework and prek run a hook with the files they select as its arguments
+/// and say the rest in variables (pre_commit/commands/run.py, prek's cli/run/run.rs): they read
+/// git's pre-push stdin themselves and name the first ref update that sends something (the
+/// range, or only the branches when the push reaches a root commit); for prepare-commit-msg
+/// they pass the message file and name where the message comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameworkEnv {
+    /// PRE_COMMIT=1: the framework runs this hook; it runs the hooks it kept aside itself.
+    pub running: bool,
+    /// PRE_COMMIT_FROM_REF (or the older PRE_COMMIT_ORIGIN): the remote side of the range.
+    pub from_ref: Option<String>,
+    /// PRE_COMMIT_TO_REF (or PRE_COMMIT_SOURCE): the commit pushed.
+    pub to_ref: Option<String>,
+    /// PRE_COMMIT_LOCAL_BRANCH: git's `<local ref>` (`refs/heads/main`).
+    pub local_branch: Option<String>,
+    /// PRE_COMMIT_REMOTE_BRANCH: git's `<remote ref>`.
+    pub remote_branch: Option<String>,
+    /// PRE_COMMIT_REMOTE_NAME and PRE_COMMIT_REMOTE_URL: git's two pre-push arguments.
+    pub remote_name: Option<String>,
+    pub remote_url: Option<String>,
+    /// PRE_COMMIT_COMMIT_MSG_SOURCE and PRE_COMMIT_COMMIT_OBJECT_NAME: git's second and third
+    /// prepare-commit-msg arguments.
+    pub commit_msg_source: Option<String>,
+    pub commit_object_name: Option<String>,
 }
 
 impl Env {
@@ -1088,6 +1116,17 @@ impl Env {
             quiet: false,
             verbose: var("MPM_HOOKS_VERBOSE").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no" | "off")),
             in_commit: var("GIT_INDEX_FILE").is_some(),
+            framework: FrameworkEnv {
+                running: var("PRE_COMMIT").is_some(),
+                from_ref: var("PRE_COMMIT_FROM_REF").or_else(|| var("PRE_COMMIT_ORIGIN")),
+                to_ref: var("PRE_COMMIT_TO_REF").or_else(|| var("PRE_COMMIT_SOURCE")),
+                local_branch: var("PRE_COMMIT_LOCAL_BRANCH"),
+                remote_branch: var("PRE_COMMIT_REMOTE_BRANCH"),
+                remote_name: var("PRE_COMMIT_REMOTE_NAME"),
+                remote_url: var("PRE_COMMIT_REMOTE_URL"),
+                commit_msg_source: var("PRE_COMMIT_COMMIT_MSG_SOURCE"),
+                commit_object_name: var("PRE_COMMIT_COMMIT_OBJECT_NAME"),
+            },
         }
     }
 
