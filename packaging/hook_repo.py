@@ -33,6 +33,14 @@ HOOKS = [
     ("mpm-hooks-checks", "mpm-hooks checks",
      "Runs the checks configured in .mpm-hooks.toml (tier pre-commit) on the staged files.",
      "mpm-hooks run pre-commit --only checks", "pre-commit", False),
+    ("mpm-hooks-prepare-commit-msg", "mpm-hooks commit message suggestion",
+     "When the editor opens on a new message, suggests a Conventional Commits header from the "
+     "staged change and the branch (the source comes from PRE_COMMIT_COMMIT_MSG_SOURCE).",
+     "mpm-hooks run prepare-commit-msg", "prepare-commit-msg", True),
+    ("mpm-hooks-pre-push", "mpm-hooks pre-push",
+     "Checks what the push sends (the messages and the secret scan of the new commits, the checks "
+     "of tier pre-push, a version tag against VERSION), over the range in PRE_COMMIT_FROM_REF/TO_REF.",
+     "mpm-hooks run pre-push", "pre-push", False),
 ]
 
 
@@ -89,7 +97,9 @@ def write_hook_repo(out: pathlib.Path) -> None:
         "prebuilt wheel.\n\n```yaml\nrepos:\n  - repo: <this repository>\n"
         f"    rev: v{v}\n    hooks:\n"
         + "".join(f"      - id: {h[0]}\n" for h in HOOKS)
-        + "```\n\nThe `commit-msg` hook needs `pre-commit install --hook-type commit-msg`.\n"
+        + "```\n\nThe `commit-msg`, `prepare-commit-msg` and `pre-push` hooks need their hook types installed:\n"
+        "`pre-commit install --hook-type pre-commit --hook-type commit-msg "
+        "--hook-type prepare-commit-msg --hook-type pre-push`.\n"
     )
 
 

@@ -23,6 +23,7 @@ pub struct Config {
     pub check: Vec<Check>,
     pub checks: ChecksConfig,
     pub changelog: ChangelogConfig,
+    pub hooks: HooksConfig,
     /// Overlays chosen by MPM_HOOKS_ENV; each may set any top-level key.
     #[serde(skip_serializing)]
     pub environments: BTreeMap<String, Config>,
@@ -537,6 +538,72 @@ pub struct ChangelogSection {
     pub title: String,
 }
 
+/// The stages (git hooks) mpm-hooks has, by git's name: the hook layer's stages, listed here so
+/// that configuration is validated without calling into it (a unit test there keeps the two
+/// lists equal).
+pub const STAGE_NAMES: [&str; 5] = [
+    "pre-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-push",
+];
+
+/// The stages install leaves out: they are linked the first time they have work.
+pub const ON_DEMAND_STAGES: [&str; 1] = ["post-commit"];
+
+/// `[hooks]`: which git hooks `mpm-hooks install` links.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HooksConfig {
+    /// The stages install links, by git's hook name; a stage linked earlier and left out here
+    /// is unlinked by the next install. post-commit is linked on demand and is not listed.
+    pub stages: Vec<String>,
+}
+
+impl Default for HooksConfig {
+    fn default() -> Self {
+        HooksConfig {
+            stages: ["pre-commit", "commit-msg", "prepare-commit-msg", "pre-push"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+impl HooksConfig {
+    /// Whether install links the stage named `name`.
+    pub fn lists(&self, name: &str) -> bool {
+        self.stages.iter().any(|s| s == name)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let listable: Vec<&str> = STAGE_NAMES
+            .into_iter()
+            .filter(|n| !ON_DEMAND_STAGES.contains(n))
+            .collect();
+        for (i, name) in self.stages.iter().enumerate() {
+            if ON_DEMAND_STAGES.contains(&name.as_str()) {
+                return Err(format!(
+                    "[hooks] stages: `{name}` is linked on demand (by the first commit that needs it), not by install; leave it out of the list"
+                ));
+            }
+            if !listable.contains(&name.as_str()) {
+                let hint = closest(name, &listable)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_else(|| format!("; the stages: {}", listable.join(", ")));
+                return Err(format!("[hooks] stages: no stage `{name}`{hint}"));
+            }
+            if self.stages[..i].contains(name) {
+                return Err(format!(
+                    "[hooks] stages: `{name}` is listed twice; list each stage once"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The loaded configuration, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -688,6 +755,7 @@ fn validate(config: &Config, rules: &[&str]) -> std::result::Result<(), String> 
             .map_err(|e| format!("[commit_msg] ignore: `{pattern}` is not a valid regex: {e}"))?;
     }
     config.commit_msg.validate()?;
+    config.hooks.validate()?;
     let types: Vec<&str> = config.commit_msg.types.keys().map(String::as_str).collect();
     // Only sections the file sets: the default ones stay valid when [commit_msg] types shrinks.
     let own_sections = config.changelog.sections != ChangelogConfig::default().sections;
@@ -1023,6 +1091,34 @@ pub struct Env {
     pub verbose: bool,
     /// GIT_INDEX_FILE is set: git runs us from a commit (it sets it for the commit hooks).
     pub in_commit: bool,
+    /// What the pre-commit framework (or prek) says to the hook it runs.
+    pub framework: FrameworkEnv,
+}
+
+/// The pre-commit framework and prek run a hook with the files they select as its arguments
+/// and say the rest in variables (pre_commit/commands/run.py, prek's cli/run/run.rs): they read
+/// git's pre-push stdin themselves and name the first ref update that sends something (the
+/// range, or only the branches when the push reaches a root commit); for prepare-commit-msg
+/// they pass the message file and name where the message comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameworkEnv {
+    /// PRE_COMMIT=1: the framework runs this hook; it runs the hooks it kept aside itself.
+    pub running: bool,
+    /// PRE_COMMIT_FROM_REF (or the older PRE_COMMIT_ORIGIN): the remote side of the range.
+    pub from_ref: Option<String>,
+    /// PRE_COMMIT_TO_REF (or PRE_COMMIT_SOURCE): the commit pushed.
+    pub to_ref: Option<String>,
+    /// PRE_COMMIT_LOCAL_BRANCH: git's `<local ref>` (`refs/heads/main`).
+    pub local_branch: Option<String>,
+    /// PRE_COMMIT_REMOTE_BRANCH: git's `<remote ref>`.
+    pub remote_branch: Option<String>,
+    /// PRE_COMMIT_REMOTE_NAME and PRE_COMMIT_REMOTE_URL: git's two pre-push arguments.
+    pub remote_name: Option<String>,
+    pub remote_url: Option<String>,
+    /// PRE_COMMIT_COMMIT_MSG_SOURCE and PRE_COMMIT_COMMIT_OBJECT_NAME: git's second and third
+    /// prepare-commit-msg arguments.
+    pub commit_msg_source: Option<String>,
+    pub commit_object_name: Option<String>,
 }
 
 impl Env {
@@ -1047,6 +1143,17 @@ impl Env {
             quiet: false,
             verbose: var("MPM_HOOKS_VERBOSE").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no" | "off")),
             in_commit: var("GIT_INDEX_FILE").is_some(),
+            framework: FrameworkEnv {
+                running: var("PRE_COMMIT").is_some(),
+                from_ref: var("PRE_COMMIT_FROM_REF").or_else(|| var("PRE_COMMIT_ORIGIN")),
+                to_ref: var("PRE_COMMIT_TO_REF").or_else(|| var("PRE_COMMIT_SOURCE")),
+                local_branch: var("PRE_COMMIT_LOCAL_BRANCH"),
+                remote_branch: var("PRE_COMMIT_REMOTE_BRANCH"),
+                remote_name: var("PRE_COMMIT_REMOTE_NAME"),
+                remote_url: var("PRE_COMMIT_REMOTE_URL"),
+                commit_msg_source: var("PRE_COMMIT_COMMIT_MSG_SOURCE"),
+                commit_object_name: var("PRE_COMMIT_COMMIT_OBJECT_NAME"),
+            },
         }
     }
 
@@ -1126,6 +1233,12 @@ pub const STARTER: &str = r#"# mpm-hooks configuration. Every key is optional: w
 #   { type = "perf", title = "Performance" },
 #   { type = "revert", title = "Reverts" },
 # ]
+
+[hooks]
+# The git hooks `mpm-hooks install` links; install again after changing the list (a stage left
+# out is unlinked, and your own hook it kept aside is put back). post-commit is not listed: it
+# is linked by the first partial commit that needs it.
+# stages = ["pre-commit", "commit-msg", "prepare-commit-msg", "pre-push"]
 
 # Per-environment overrides, chosen by MPM_HOOKS_ENV (default: development):
 # [environments.production]
@@ -1229,6 +1342,31 @@ mod tests {
         assert_eq!(
             parse(STARTER, Path::new(FILE_NAME), "development", &[]).unwrap(),
             Config::default()
+        );
+    }
+
+    #[test]
+    fn hooks_stages_are_known_stages_and_not_post_commit() {
+        let ok = parse(
+            "[hooks]\nstages = [\"pre-commit\"]\n",
+            Path::new(FILE_NAME),
+            "development",
+        )
+        .unwrap();
+        assert_eq!(ok.hooks.stages, ["pre-commit"]);
+        let e = err("[hooks]\nstages = [\"pre-comit\"]\n");
+        assert_eq!(
+            e,
+            ".mpm-hooks.toml: [hooks] stages: no stage `pre-comit`; did you mean `pre-commit`?"
+        );
+        let e = err("[hooks]\nstages = [\"post-commit\"]\n");
+        assert!(e.contains("`post-commit` is linked on demand"), "{e}");
+        let e = err("[hooks]\nstages = [\"pre-push\", \"pre-push\"]\n");
+        assert!(e.contains("listed twice"), "{e}");
+        let e = err("[hooks]\nstages = [\"zzzzzzzz\"]\n");
+        assert!(
+            e.ends_with("the stages: pre-commit, prepare-commit-msg, commit-msg, pre-push"),
+            "{e}"
         );
     }
 

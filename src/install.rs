@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::Context;
+use crate::config::HooksConfig;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::hook::{Stage, legacy_hooks};
@@ -71,7 +72,9 @@ impl Journal {
     }
 }
 
-pub fn install(repo: &Repo, scratch: Option<&Path>, force: bool) -> Result<Installed> {
+/// Links the stages `[hooks] stages` lists (and unlinks those it no longer lists), with the
+/// binary they run.
+pub fn install(repo: &Repo, hooks: &HooksConfig, scratch: Option<&Path>, force: bool) -> Result<Installed> {
     let dir = hooks_dir(repo, force)?;
     let mut journal = Journal::default();
     let mut out = Installed {
@@ -79,7 +82,17 @@ pub fn install(repo: &Repo, scratch: Option<&Path>, force: bool) -> Result<Insta
         lines: Vec::new(),
     };
     let mut replaced = Vec::new();
-    match install_steps(repo, &dir, scratch, force, &mut journal, &mut out.lines, &mut replaced) {
+    let steps = install_steps(
+        repo,
+        hooks,
+        &dir,
+        scratch,
+        force,
+        &mut journal,
+        &mut out.lines,
+        &mut replaced,
+    );
+    match steps {
         Ok(()) => {
             for kept in replaced {
                 let _ = std::fs::remove_file(kept);
@@ -93,8 +106,10 @@ pub fn install(repo: &Repo, scratch: Option<&Path>, force: bool) -> Result<Insta
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn install_steps(
     repo: &Repo,
+    hooks: &HooksConfig,
     dir: &Path,
     scratch: Option<&Path>,
     force: bool,
@@ -107,7 +122,7 @@ fn install_steps(
         move |source| Error::Write { path, source }
     };
     if !force {
-        refuse_committed_hooks(repo, dir)?;
+        refuse_committed_hooks(repo, hooks, dir)?;
     }
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).map_err(werr(dir))?;
@@ -160,7 +175,7 @@ fn install_steps(
     for stage in Stage::ALL {
         let name = stage.name();
         let hook = dir.join(name);
-        if hook.is_dir() {
+        if hook.is_dir() && (hooks.lists(name) || stage.on_demand()) {
             return Err(Error::Hook {
                 hook: name.into(),
                 message: format!(
@@ -169,7 +184,18 @@ fn install_steps(
                 ),
             });
         }
+        let listed = hooks.lists(name);
         match hook_kind(&hook) {
+            HookKind::Ours if !listed && !stage.on_demand() => {
+                let (line, undo) = unlink(dir, name)?;
+                journal.push(undo);
+                lines.push(format!("{name}: not in [hooks] stages: {line}"));
+                continue;
+            }
+            _ if !listed && !stage.on_demand() => {
+                lines.push(format!("{name}: not linked ([hooks] stages leaves it out)"));
+                continue;
+            }
             HookKind::Ours => {
                 lines.push(format!("{name}: unchanged"));
                 continue;
@@ -233,12 +259,13 @@ fn install_steps(
 /// A hook of the team's, committed in a hooks folder inside the work tree (`.husky/pre-commit`),
 /// is not moved aside: that would change tracked files, which `git add -A` then stages. The
 /// install is refused before anything is written, with the way to call mpm-hooks from it.
-fn refuse_committed_hooks(repo: &Repo, dir: &Path) -> Result<()> {
+fn refuse_committed_hooks(repo: &Repo, hooks: &HooksConfig, dir: &Path) -> Result<()> {
     let Ok(rel_dir) = dir.strip_prefix(&repo.root) else {
         return Ok(());
     };
     let foreign: Vec<(&str, String)> = Stage::ALL
         .iter()
+        .filter(|stage| hooks.lists(stage.name()))
         .map(|stage| (stage.name(), dir.join(stage.name())))
         .filter(|(_, hook)| matches!(hook_kind(hook), HookKind::Foreign))
         .map(|(name, _)| (name, rel_dir.join(name).to_string_lossy().replace('\\', "/")))
@@ -398,6 +425,46 @@ pub fn link_on_demand(repo: &Repo, stage: Stage) -> Result<bool> {
     Ok(true)
 }
 
+/// Removes our link `<dir>/<name>` and puts the user's hook kept aside as `<name>.legacy` back in
+/// its place. Returns what it did (`removed; your hook is back`) and how to undo it.
+fn unlink(dir: &Path, name: &str) -> Result<(String, impl FnOnce() + 'static)> {
+    let werr = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    let hook = dir.join(name);
+    std::fs::remove_file(&hook).map_err(werr(&hook))?;
+    let kept = legacy_hooks(dir, name);
+    let mut restored = None;
+    let line = match kept.split_first() {
+        Some((first, rest))
+            if first
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".legacy")) =>
+        {
+            if let Err(e) = std::fs::rename(first, &hook) {
+                let _ = link_hook(&hook, name);
+                return Err(werr(first)(e));
+            }
+            restored = Some(first.clone());
+            let mut line = "removed; your hook is back".to_string();
+            for other in rest {
+                line.push_str(&format!("; {} is kept: restore it by hand", other.display()));
+            }
+            line
+        }
+        _ => "removed".to_string(),
+    };
+    let name = name.to_string();
+    let undo = move || {
+        if let Some(kept) = restored {
+            let _ = std::fs::rename(&hook, kept);
+        }
+        let _ = link_hook(&hook, &name);
+    };
+    Ok((line, undo))
+}
+
 /// Removes what install added and puts the user's kept hooks back, byte for byte.
 pub fn uninstall(repo: &Repo) -> Result<Vec<String>> {
     let (dir, _) = repo.hooks_dir();
@@ -408,27 +475,8 @@ pub fn uninstall(repo: &Repo) -> Result<Vec<String>> {
     };
     for stage in Stage::ALL {
         let name = stage.name();
-        let hook = dir.join(name);
-        match hook_kind(&hook) {
-            HookKind::Ours => {
-                std::fs::remove_file(&hook).map_err(werr(&hook))?;
-                let kept = legacy_hooks(&dir, name);
-                match kept.split_first() {
-                    Some((first, rest))
-                        if first
-                            .file_name()
-                            .is_some_and(|n| n.to_string_lossy().ends_with(".legacy")) =>
-                    {
-                        std::fs::rename(first, &hook).map_err(werr(first))?;
-                        let mut line = format!("{name}: removed; your hook is back");
-                        for other in rest {
-                            line.push_str(&format!("; {} is kept: restore it by hand", other.display()));
-                        }
-                        lines.push(line);
-                    }
-                    _ => lines.push(format!("{name}: removed")),
-                }
-            }
+        match hook_kind(&dir.join(name)) {
+            HookKind::Ours => lines.push(format!("{name}: {}", unlink(&dir, name)?.0)),
             HookKind::Missing => lines.push(format!("{name}: not installed")),
             HookKind::Foreign => lines.push(format!("{name}: not ours, left as it is")),
         }
@@ -486,7 +534,7 @@ pub fn doctor(ctx: &Context, running_version: &str) -> Vec<Check> {
         None => checks.push(check("repository", Level::Fail, "not inside a git repository")),
         Some(repo) => {
             checks.push(check("repository", Level::Ok, repo.root.display().to_string()));
-            checks.extend(doctor_hooks(repo, running_version));
+            checks.extend(doctor_hooks(repo, &ctx.config.config.hooks, running_version));
         }
     }
     checks.push(match &ctx.config.path {
@@ -540,7 +588,7 @@ fn doctor_version(ctx: &Context) -> Check {
 }
 
 /// The hooks' health: installed, executable, and at the running binary's version.
-fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
+fn doctor_hooks(repo: &Repo, hooks: &HooksConfig, running_version: &str) -> Vec<Check> {
     let mut out = Vec::new();
     let dir = match hooks_dir(repo, false) {
         Ok(d) => d,
@@ -550,11 +598,27 @@ fn doctor_hooks(repo: &Repo, running_version: &str) -> Vec<Check> {
     for stage in Stage::ALL {
         let name = stage.name();
         let hook = dir.join(name);
+        let listed = hooks.lists(name) || stage.on_demand();
         let c = match hook_kind(&hook) {
+            HookKind::Ours if !listed => check(
+                name,
+                Level::Warn,
+                "linked, but [hooks] stages leaves it out: run mpm-hooks install to unlink it",
+            ),
+            HookKind::Missing if !listed => check(name, Level::Ok, "not linked: [hooks] stages leaves it out"),
+            HookKind::Foreign if !listed => check(
+                name,
+                Level::Info,
+                "another tool's hook, left alone: [hooks] stages leaves this stage out",
+            ),
             HookKind::Missing if stage.on_demand() && dir.join(BINARY).exists() => {
                 check(name, Level::Ok, "linked by the first partial commit that needs it")
             }
-            HookKind::Missing => check(name, Level::Fail, "not installed: run mpm-hooks install"),
+            HookKind::Missing => check(
+                name,
+                Level::Fail,
+                "not installed ([hooks] stages lists it): run mpm-hooks install",
+            ),
             HookKind::Foreign => check(
                 name,
                 Level::Fail,

@@ -16,7 +16,8 @@ pub struct Args {
 
 pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
     let repo = ctx.ws.repo()?;
-    let done = mpm_hooks::install::install(repo, ctx.ws.scratch_dir().as_deref(), args.force)?;
+    let hooks = &ctx.config.config.hooks;
+    let done = mpm_hooks::install::install(repo, hooks, ctx.ws.scratch_dir().as_deref(), args.force)?;
     if ctx.env.quiet {
         return Ok(0);
     }

@@ -5,7 +5,9 @@
 use std::cell::OnceCell;
 use std::ffi::OsString;
 
+use super::Stage;
 use crate::Context;
+use crate::config::FrameworkEnv;
 use crate::error::{Error, Result};
 use crate::git::{CommitInfo, GitState, RefUpdate, Repo, StagedView, parse_ref_updates};
 
@@ -139,12 +141,88 @@ impl<'a> StepInput<'a> {
             .first()
             .map(|a| a.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let updates = parse_ref_updates(self.stdin().unwrap_or_default())?;
+        let mut updates = parse_ref_updates(self.stdin().unwrap_or_default())?;
+        if updates.is_empty() {
+            updates.extend(self.framework_update()?);
+        }
         let commits = self.repo.pushed_commits(&remote, &updates)?;
         Ok(self.pushed.get_or_init(|| Pushed {
             remote,
             updates,
             commits,
         }))
+    }
+
+    /// The ref update the pre-commit framework names when it runs the hook (it reads git's
+    /// stdin itself): the pushed commit (PRE_COMMIT_TO_REF, else the local branch when the push
+    /// reaches a root commit) and the remote side (PRE_COMMIT_FROM_REF, else none: new).
+    fn framework_update(&self) -> Result<Option<RefUpdate>> {
+        let fw = &self.ctx.env.framework;
+        let Some(pushed) = fw.to_ref.as_ref().or(fw.local_branch.as_ref()) else {
+            return Ok(None);
+        };
+        let local_id = self.repo.resolve(pushed)?.to_string();
+        let remote_id = match &fw.from_ref {
+            Some(from) => self.repo.resolve(from)?.to_string(),
+            None => "0".repeat(local_id.len()),
+        };
+        let local_ref = fw.local_branch.clone().unwrap_or_else(|| pushed.clone());
+        Ok(Some(RefUpdate {
+            remote_ref: fw.remote_branch.clone().unwrap_or_else(|| local_ref.clone()),
+            local_ref,
+            local_id,
+            remote_id,
+        }))
+    }
+}
+
+/// git's arguments for `stage` when the pre-commit framework runs it, which passes fewer: none
+/// to pre-push (the remote is in PRE_COMMIT_REMOTE_NAME and _URL), only the message file to
+/// prepare-commit-msg (its source in PRE_COMMIT_COMMIT_MSG_SOURCE). `None`: `args` as given.
+pub fn framework_args(stage: Stage, args: &[OsString], fw: &FrameworkEnv) -> Option<Vec<OsString>> {
+    match stage {
+        Stage::PrePush if args.is_empty() => {
+            let name = fw.remote_name.as_ref()?;
+            let url = fw.remote_url.as_ref().unwrap_or(name);
+            Some(vec![name.into(), url.into()])
+        }
+        Stage::PrepareCommitMsg if args.len() == 1 => {
+            let source = fw.commit_msg_source.as_ref()?;
+            let mut out = vec![args[0].clone(), source.into()];
+            out.extend(fw.commit_object_name.as_ref().map(OsString::from));
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_frameworks_variables_stand_for_gits_arguments() {
+        let fw = FrameworkEnv {
+            remote_name: Some("origin".into()),
+            remote_url: Some("/srv/repo.git".into()),
+            commit_msg_source: Some("commit".into()),
+            commit_object_name: Some("abc".into()),
+            ..FrameworkEnv::default()
+        };
+        let os = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            framework_args(Stage::PrePush, &[], &fw),
+            Some(os(&["origin", "/srv/repo.git"]))
+        );
+        // git's own arguments win.
+        assert_eq!(framework_args(Stage::PrePush, &os(&["up", "u"]), &fw), None);
+        assert_eq!(
+            framework_args(Stage::PrepareCommitMsg, &os(&["MSG"]), &fw),
+            Some(os(&["MSG", "commit", "abc"]))
+        );
+        assert_eq!(framework_args(Stage::CommitMsg, &os(&["MSG"]), &fw), None);
+        let none = FrameworkEnv::default();
+        assert_eq!(framework_args(Stage::PrePush, &[], &none), None);
+        assert_eq!(framework_args(Stage::PrepareCommitMsg, &os(&["MSG"]), &none), None);
     }
 }

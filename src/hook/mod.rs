@@ -184,6 +184,8 @@ pub struct Options {
 /// inherited, a failure fails the stage), then its steps in order.
 pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Result<Report> {
     let spec = stage.spec();
+    let framework_args = input::framework_args(stage, args, &ctx.env.framework);
+    let args = framework_args.as_deref().unwrap_or(args);
     let named_files = spec.takes_files() && !opts.only.is_empty();
     if !spec.args().contains(&args.len()) && !named_files {
         let (lo, hi) = (spec.args().start().to_owned(), spec.args().end().to_owned());
@@ -238,7 +240,8 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
         .collect();
     let mut run_steps = || -> Result<Vec<StepReport>> {
         let mut out = Vec::with_capacity(selected.len());
-        if opts.only.is_empty() {
+        // The pre-commit framework runs the hooks it kept aside (also `<name>.legacy`) itself.
+        if opts.only.is_empty() && !ctx.env.framework.running {
             for kept in legacy_hooks(&repo.hooks_dir().0, stage.name()) {
                 let began = Instant::now();
                 // The user's own hook expects git's hook: with no commit under way it stays out.
@@ -296,4 +299,17 @@ pub fn run(ctx: &Context, stage: Stage, args: &[OsString], opts: &Options) -> Re
 /// Whether any of `steps` failed.
 fn any_failed(steps: &[StepReport]) -> bool {
     steps.iter().any(|s| matches!(s.outcome, Outcome::Failed(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configs_stage_names_are_the_stages() {
+        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, crate::config::STAGE_NAMES);
+        let on_demand: Vec<&str> = Stage::ALL.iter().filter(|s| s.on_demand()).map(|s| s.name()).collect();
+        assert_eq!(on_demand, crate::config::ON_DEMAND_STAGES);
+    }
 }

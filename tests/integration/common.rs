@@ -80,6 +80,22 @@ impl TestRepo {
             .env_remove("MPM_HOOKS")
             .env_remove("SKIP")
             .current_dir(self.path());
+        // The tests may themselves run under the pre-commit framework, which sets these.
+        for var in [
+            "PRE_COMMIT",
+            "PRE_COMMIT_FROM_REF",
+            "PRE_COMMIT_TO_REF",
+            "PRE_COMMIT_ORIGIN",
+            "PRE_COMMIT_SOURCE",
+            "PRE_COMMIT_LOCAL_BRANCH",
+            "PRE_COMMIT_REMOTE_BRANCH",
+            "PRE_COMMIT_REMOTE_NAME",
+            "PRE_COMMIT_REMOTE_URL",
+            "PRE_COMMIT_COMMIT_MSG_SOURCE",
+            "PRE_COMMIT_COMMIT_OBJECT_NAME",
+        ] {
+            cmd.env_remove(var);
+        }
     }
 
     /// `program` with the hermetic environment, run in the repository (change with current_dir).

@@ -9,6 +9,7 @@ mod config;
 mod conformance;
 mod conventional;
 mod framework;
+mod hook_stages;
 mod hooks;
 mod lint_commits;
 mod log_rotation;
