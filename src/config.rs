@@ -1351,6 +1351,7 @@ mod tests {
             "[hooks]\nstages = [\"pre-commit\"]\n",
             Path::new(FILE_NAME),
             "development",
+            &[],
         )
         .unwrap();
         assert_eq!(ok.hooks.stages, ["pre-commit"]);
