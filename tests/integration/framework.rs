@@ -49,7 +49,7 @@ fn drive(runner: &str) {
     repo.write(
         ".pre-commit-config.yaml",
         &format!(
-            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg-src\n      - id: mpm-hooks-secrets-src\n      - id: mpm-hooks-build-number-src\n",
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: mpm-hooks-commit-msg-src\n      - id: mpm-hooks-secrets-src\n      - id: mpm-hooks-build-number-src\n      - id: mpm-hooks-prepare-commit-msg-src\n      - id: mpm-hooks-pre-push-src\n",
             source.display()
         ),
     );
@@ -67,7 +67,17 @@ fn drive(runner: &str) {
     ];
     let out = repo
         .command(runner)
-        .args(["install", "--hook-type", "pre-commit", "--hook-type", "commit-msg"])
+        .args([
+            "install",
+            "--hook-type",
+            "pre-commit",
+            "--hook-type",
+            "commit-msg",
+            "--hook-type",
+            "prepare-commit-msg",
+            "--hook-type",
+            "pre-push",
+        ])
         .envs(env)
         .output()
         .unwrap();
@@ -129,6 +139,28 @@ fn drive(runner: &str) {
             "{runner}: the secret was printed"
         );
     }
+
+    // pre-push through the framework, which hands the hook the pushed range in its
+    // PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF: what the remote has passes; a commit that adds a
+    // secret (committed with --no-verify) is refused and named.
+    let remote = TestRepo::bare_dir();
+    remote.git(&["init", "-q", "--bare"]);
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["rm", "-q", "old.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "fix: drop the old leak"]);
+    let first = repo.git_with(&env, &["push", "-q", "--no-verify", "origin", "main"]);
+    assert!(first.status.success(), "{runner}: {}", stderr(&first));
+    repo.write("late.py", key);
+    repo.git(&["add", "late.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "feat: a late leak"]);
+    let push = repo.git_with(&env, &["push", "origin", "main"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&push.stdout), stderr(&push));
+    assert!(
+        !push.status.success() && text.contains("late.py:1") && text.contains("github-pat"),
+        "{runner}: pre-push:\n{text}"
+    );
+    let remote_head = remote.git(&["rev-parse", "main"]);
+    assert_ne!(remote_head, repo.head(), "{runner}: the secret reached the remote");
 }
 
 #[test]
