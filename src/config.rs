@@ -1091,6 +1091,8 @@ pub struct Env {
     pub verbose: bool,
     /// GIT_INDEX_FILE is set: git runs us from a commit (it sets it for the commit hooks).
     pub in_commit: bool,
+    /// git's own variables, for the door to git.
+    pub git: GitEnv,
     /// What the pre-commit framework (or prek) says to the hook it runs.
     pub framework: FrameworkEnv,
 }
@@ -1121,6 +1123,39 @@ pub struct FrameworkEnv {
     pub commit_object_name: Option<String>,
 }
 
+/// git's own variables, as git (or the user) set them for this process: read here, used by the
+/// door to git ([`crate::git`]).
+#[derive(Debug, Clone, Default)]
+pub struct GitEnv {
+    /// GIT_DIR: the repository was found through it (git sets it for hooks in a separate git
+    /// dir or a linked worktree).
+    pub dir: Option<std::ffi::OsString>,
+    /// GIT_WORK_TREE.
+    pub work_tree: Option<std::ffi::OsString>,
+    /// GIT_INDEX_FILE: the index git commits from (`commit -a`, `commit PATH`).
+    pub index_file: Option<std::ffi::OsString>,
+    /// GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL, for the audit log.
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    /// HOME, for a `core.hooksPath` that starts with `~/`.
+    pub home: Option<std::ffi::OsString>,
+}
+
+impl GitEnv {
+    pub fn from_process() -> GitEnv {
+        let os = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        let text = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        GitEnv {
+            dir: os("GIT_DIR"),
+            work_tree: os("GIT_WORK_TREE"),
+            index_file: os("GIT_INDEX_FILE"),
+            author_name: text("GIT_AUTHOR_NAME"),
+            author_email: text("GIT_AUTHOR_EMAIL"),
+            home: os("HOME"),
+        }
+    }
+}
+
 impl Env {
     pub fn from_process() -> Env {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -1143,6 +1178,7 @@ impl Env {
             quiet: false,
             verbose: var("MPM_HOOKS_VERBOSE").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no" | "off")),
             in_commit: var("GIT_INDEX_FILE").is_some(),
+            git: GitEnv::from_process(),
             framework: FrameworkEnv {
                 running: var("PRE_COMMIT").is_some(),
                 from_ref: var("PRE_COMMIT_FROM_REF").or_else(|| var("PRE_COMMIT_ORIGIN")),

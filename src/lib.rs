@@ -38,7 +38,7 @@ impl Context {
     /// the number of `-v`s; it raises or lowers the log level set by config and environment.
     pub fn load(verbosity: i8) -> Result<Context> {
         let env = Env::from_process();
-        let ws = git::Workspace::discover()?;
+        let ws = git::Workspace::discover(&env.git)?;
         let config = config::load(&ws.root, &env, &secrets::builtin_ids())?;
         let mut level = env.log_level.unwrap_or(config.config.log.level);
         if verbosity > 0 {

@@ -294,7 +294,7 @@ impl Repo {
     /// Opens that index through git2.
     fn index(&self) -> Result<git2::Index> {
         self.git2("reading the index")?;
-        if std::env::var_os("GIT_INDEX_FILE").is_none() {
+        if self.env.index_file.is_none() {
             return self.inner.index().map_err(|e| Error::git("cannot open the index", e));
         }
         let mut index = git2::Index::open(&self.index_path()).map_err(|e| Error::git("cannot open the index", e))?;

@@ -17,6 +17,7 @@ mod worktree;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::config::GitEnv;
 use crate::error::{Error, Result};
 
 pub use amend::commit_is_amend;
@@ -37,8 +38,8 @@ pub struct Workspace {
 impl Workspace {
     /// Discovers the repository from the current folder, honouring GIT_DIR and GIT_WORK_TREE.
     /// Outside any repository the current folder serves (the `version` commands work there).
-    pub fn discover() -> Result<Workspace> {
-        match Repo::discover() {
+    pub fn discover(env: &GitEnv) -> Result<Workspace> {
+        match Repo::discover(env) {
             Ok(repo) => Ok(Workspace {
                 root: repo.root.clone(),
                 repo: Some(repo),
@@ -87,6 +88,8 @@ pub struct Repo {
     pub git_dir: PathBuf,
     /// The git dir shared by all worktrees.
     pub common_dir: PathBuf,
+    /// git's variables for this process, read by the configuration.
+    env: GitEnv,
 }
 
 /// What git is in the middle of, as the stages need to know it.
@@ -120,23 +123,24 @@ impl Repo {
     /// current folder; else the folder holding `.git` (a folder or a gitfile link). libgit2 takes
     /// the folder above the git dir instead, which is another folder entirely when the git dir
     /// lives apart from its work tree.
-    pub fn discover() -> Result<Repo> {
+    pub fn discover(env: &GitEnv) -> Result<Repo> {
         let inner = match git2::Repository::open_from_env() {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
-            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e, env),
             Err(e) => return Err(Error::git("cannot open the repository", e)),
         };
         let git_dir = absolute(inner.path());
-        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        let root = if let Some(tree) = env("GIT_WORK_TREE") {
-            absolute(Path::new(&tree))
-        } else if let Some(tree) = env("GIT_DIR")
+        let root = if let Some(tree) = &env.work_tree {
+            absolute(Path::new(tree))
+        } else if let Some(tree) = env
+            .dir
+            .as_ref()
             .and_then(|_| inner.config().ok())
             .and_then(|c| c.get_path("core.worktree").ok())
         {
             absolute(&git_dir.join(tree))
-        } else if let (Some(_), Some(_)) = (env("GIT_DIR"), inner.workdir()) {
+        } else if let (Some(_), Some(_)) = (&env.dir, inner.workdir()) {
             absolute(Path::new("."))
         } else {
             match inner.workdir() {
@@ -156,11 +160,12 @@ impl Repo {
             root,
             git_dir,
             common_dir,
+            env: env.clone(),
         })
     }
 
     /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it.
-    fn discover_sha256(refused: git2::Error) -> Result<Repo> {
+    fn discover_sha256(refused: git2::Error, env: &GitEnv) -> Result<Repo> {
         let args = [
             "rev-parse",
             "--show-object-format",
@@ -202,6 +207,7 @@ impl Repo {
             root: absolute(Path::new(&top)),
             git_dir,
             common_dir,
+            env: env.clone(),
         })
     }
 
@@ -235,7 +241,7 @@ impl Repo {
     pub fn git_command(&self) -> Command {
         let mut cmd = Command::new("git");
         cmd.current_dir(&self.root);
-        if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty()) {
+        if self.env.dir.is_some() {
             cmd.env("GIT_DIR", &self.git_dir).env("GIT_WORK_TREE", &self.root);
         }
         cmd
@@ -282,10 +288,12 @@ impl Repo {
 
     /// Who is committing, as git decides it (GIT_AUTHOR_* first, then user.*), for the audit log.
     pub fn user(&self) -> (Option<String>, Option<String>) {
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         (
-            env("GIT_AUTHOR_NAME").or_else(|| self.config_string("user.name")),
-            env("GIT_AUTHOR_EMAIL").or_else(|| self.config_string("user.email")),
+            self.env.author_name.clone().or_else(|| self.config_string("user.name")),
+            self.env
+                .author_email
+                .clone()
+                .or_else(|| self.config_string("user.email")),
         )
     }
 
@@ -334,10 +342,7 @@ impl Repo {
         match self.config_string("core.hooksPath") {
             Some(p) if !p.is_empty() => {
                 let expanded = match p.strip_prefix("~/") {
-                    Some(rest) => std::env::var_os("HOME")
-                        .map(PathBuf::from)
-                        .unwrap_or_default()
-                        .join(rest),
+                    Some(rest) => self.env.home.as_ref().map(PathBuf::from).unwrap_or_default().join(rest),
                     None => PathBuf::from(&p),
                 };
                 (self.root.join(expanded), true)
@@ -349,7 +354,7 @@ impl Repo {
     /// The index git is committing from: GIT_INDEX_FILE when git set one (`commit -a`, `commit
     /// <paths>`), else the repository's.
     pub fn index_path(&self) -> PathBuf {
-        match std::env::var_os("GIT_INDEX_FILE") {
+        match &self.env.index_file {
             Some(path) => {
                 let path = PathBuf::from(path);
                 if path.is_absolute() { path } else { self.root.join(path) }

@@ -48,7 +48,7 @@ impl StageSpec for PostCommit {
 /// post-commit hook kept aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks
 /// folder) is not idle.
 pub fn idle(hook: &Path) -> bool {
-    let Some(index) = std::env::var_os("GIT_INDEX_FILE") else {
+    let Some(index) = crate::config::GitEnv::from_process().index_file else {
         return false;
     };
     let (Some(git_dir), Some(hooks_dir)) = (Path::new(&index).parent(), hook.parent()) else {
