@@ -25,7 +25,7 @@ pub use index::{IndexEntry, LoadedEntry, index_ids, is_partial_commit_index};
 pub use objects::{blob_id, store_blob};
 pub use push::{RefUpdate, parse_ref_updates};
 pub use refs::today;
-pub use staged::{AddedLine, StagedFile, StagedView};
+pub use staged::{AddedLine, StagedFile, StagedPaths, StagedView};
 pub use worktree::{UnstagedChange, path_from_bytes};
 
 /// Where the tool works: the work tree's top inside a repository, else the current folder.
