@@ -124,7 +124,7 @@ impl Repo {
         let inner = match git2::Repository::open_from_env() {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
-            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e, Path::new(".")),
             Err(e) => return Err(Error::git("cannot open the repository", e)),
         };
         let git_dir = absolute(inner.path());
@@ -159,8 +159,31 @@ impl Repo {
         })
     }
 
-    /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it.
-    fn discover_sha256(refused: git2::Error) -> Result<Repo> {
+    /// The repository whose work tree holds `dir`, found from there as git finds it with no
+    /// `GIT_DIR` (what a tool or a test that works on several repositories opens).
+    pub fn open(dir: &Path) -> Result<Repo> {
+        let inner = match git2::Repository::open_ext(dir, git2::RepositoryOpenFlags::empty(), [] as [&Path; 0]) {
+            Ok(r) => r,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e, dir),
+            Err(e) => return Err(Error::git("cannot open the repository", e)),
+        };
+        let git_dir = absolute(inner.path());
+        let Some(root) = inner.workdir().map(absolute) else {
+            return Err(Error::BareRepository { path: git_dir });
+        };
+        let common_dir = absolute(inner.commondir());
+        Ok(Repo {
+            inner,
+            sha256: false,
+            root,
+            git_dir,
+            common_dir,
+        })
+    }
+
+    /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it from `dir`.
+    fn discover_sha256(refused: git2::Error, dir: &Path) -> Result<Repo> {
         let args = [
             "rev-parse",
             "--show-object-format",
@@ -168,10 +191,14 @@ impl Repo {
             "--git-common-dir",
             "--is-bare-repository",
         ];
-        let out = Command::new("git").args(args).output().map_err(|e| Error::GitCommand {
-            args: args.join(" "),
-            message: format!("cannot start git: {e}"),
-        })?;
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .map_err(|e| Error::GitCommand {
+                args: args.join(" "),
+                message: format!("cannot start git: {e}"),
+            })?;
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let lines: Vec<&str> = text.lines().collect();
         let [format, git_dir, common_dir, bare] = lines[..] else {
@@ -187,6 +214,7 @@ impl Repo {
         }
         let top = Command::new("git")
             .args(["rev-parse", "--show-toplevel"])
+            .current_dir(dir)
             .output()
             .ok()
             .filter(|o| o.status.success())
