@@ -215,7 +215,7 @@ impl Walk<'_> {
                     i += 1;
                 }
                 let end = i + self.entries[i..hi].partition_point(|e| e.path.starts_with(&full));
-                let child = cache.and_then(|c| c.children.iter().find(|c| c.name == name));
+                let child = cache.and_then(|c| subtree(c, name));
                 self.folder(Some(item.id()), &full, i, end, child)?;
                 i = end;
                 continue;
@@ -238,6 +238,16 @@ impl Walk<'_> {
         }
         (i..hi).for_each(|i| self.added(i));
         Ok(())
+    }
+}
+
+/// The cache-tree record of the subfolder `name` of `tree`. git keeps subtrees ordered by name
+/// length, then name (cache-tree.c, `subtree_name_cmp`): a binary search, else a scan.
+fn subtree<'t, 'a>(tree: &'t CachedTree<'a>, name: &[u8]) -> Option<&'t CachedTree<'a>> {
+    let key = (name.len(), name);
+    match tree.children.binary_search_by(|c| (c.name.len(), c.name).cmp(&key)) {
+        Ok(i) => Some(&tree.children[i]),
+        Err(_) => tree.children.iter().find(|c| c.name == name),
     }
 }
 
@@ -440,6 +450,24 @@ diff --git a/one b/one\nindex 422c2b7..7be73ce 100644\n--- a/one\n+++ b/one\n@@ 
         assert_eq!(canonical_mode(0o100775), 0o100755);
         assert_eq!(canonical_mode(0o120000), 0o120000);
         assert_eq!(canonical_mode(0o160000), 0o160000);
+    }
+
+    #[test]
+    fn subtrees_are_found_in_gits_order_and_out_of_it() {
+        let node = |name: &'static [u8], children| CachedTree {
+            name,
+            id: None,
+            children,
+        };
+        let leaves = |names: &[&'static [u8]]| names.iter().map(|n| node(n, Vec::new())).collect();
+        // git's order: shorter names first, then bytes.
+        let tree = node(b"", leaves(&[b"b", b"z", b"ab", b"lib", b"src"]));
+        for name in [&b"b"[..], b"z", b"ab", b"lib", b"src"] {
+            assert_eq!(subtree(&tree, name).map(|t| t.name), Some(name));
+        }
+        assert!(subtree(&tree, b"docs").is_none());
+        let unordered = node(b"", leaves(&[b"src", b"b", b"lib"]));
+        assert_eq!(subtree(&unordered, b"b").map(|t| t.name), Some(&b"b"[..]));
     }
 
     #[test]
