@@ -467,10 +467,12 @@ pub(super) struct PathEntry<'a> {
     pub intent_to_add: bool,
 }
 
-/// A cache-tree record: a folder's name, its tree id while the record is valid, its subfolders.
+/// A cache-tree record: a folder's name, its tree id and the count of index entries below it
+/// while the record is valid, its subfolders.
 pub(super) struct CachedTree<'a> {
     pub name: &'a [u8],
     pub id: Option<&'a [u8]>,
+    pub count: Option<u32>,
     pub children: Vec<CachedTree<'a>>,
 }
 
@@ -496,7 +498,12 @@ pub(super) fn read_paths(raw: &[u8]) -> Option<(Vec<PathEntry<'_>>, Option<Cache
     let mut entries = Vec::with_capacity(count.min(end / 62));
     let mut at = 12;
     for _ in 0..count {
-        let flags = u16::from_be_bytes([*raw.get(at + 60)?, *raw.get(at + 61)?]);
+        // An entry is at least 64 bytes: stat data, mode, id, flags, a name, its NUL.
+        let head = raw.get(at..(at + 64).min(end))?;
+        if head.len() < 64 {
+            return None;
+        }
+        let flags = (u16::from(head[60]) << 8) | u16::from(head[61]);
         let extended = version == 3 && flags & 0x4000 != 0;
         let name_at = at + if extended { 64 } else { 62 };
         // The flags hold the path's length, up to 0xFFF (longer ones end at their NUL).
@@ -507,10 +514,10 @@ pub(super) fn read_paths(raw: &[u8]) -> Option<(Vec<PathEntry<'_>>, Option<Cache
         };
         entries.push(PathEntry {
             path: &raw[name_at..name_at + name_len],
-            mode: be32(at + 24)?,
-            id: &raw[at + 40..at + 60],
+            mode: u32::from_be_bytes([head[24], head[25], head[26], head[27]]),
+            id: &head[40..60],
             stage: ((flags >> 12) & 3) as u8,
-            intent_to_add: extended && raw[at + 62] & 0x20 != 0,
+            intent_to_add: extended && head[62] & 0x20 != 0,
         });
         at += (name_at - at + name_len + 8) & !7;
     }
@@ -553,7 +560,12 @@ fn cached_tree<'a>(data: &'a [u8], at: &mut usize) -> Option<CachedTree<'a>> {
     let children = (0..subtrees)
         .map(|_| cached_tree(data, at))
         .collect::<Option<Vec<_>>>()?;
-    Some(CachedTree { name, id, children })
+    Some(CachedTree {
+        name,
+        id,
+        count: u32::try_from(entries).ok(),
+        children,
+    })
 }
 
 /// git's varint (varint.c, as in pack offsets): the value and the bytes it took.
@@ -1163,6 +1175,7 @@ mod tests {
         assert_eq!((cache.name, cache.id), (&b""[..], None));
         assert_eq!(cache.children[0].name, b"d");
         assert_eq!(cache.children[0].id, Some(&[0xd1; 20][..]));
+        assert_eq!((cache.count, cache.children[0].count), (None, Some(2)));
         assert_eq!(cache.children[1].id, None);
         // Left to gix-index: version 4, a split index, sparse directories; and broken files.
         let two = [e(b"a", 1), e(b"b", 2)];

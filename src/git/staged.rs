@@ -139,6 +139,7 @@ fn gix_tree(tree: &gix_index::extension::Tree) -> CachedTree<'_> {
     CachedTree {
         name: &tree.name,
         id: tree.num_entries.map(|_| tree.id.as_slice()),
+        count: tree.num_entries,
         children: tree.children.iter().map(gix_tree).collect(),
     }
 }
@@ -179,6 +180,20 @@ impl Walk<'_> {
         }
     }
 
+    /// Where the entries under `folder` (ending in `/`) that start at `i` end: `i` plus the
+    /// count of the folder's valid cache-tree record when the entries agree, else a binary
+    /// search.
+    fn folder_end(&self, folder: &[u8], i: usize, hi: usize, cache: Option<&CachedTree<'_>>) -> usize {
+        let inside = |at: usize| self.entries.get(at).is_some_and(|e| e.path.starts_with(folder));
+        if let Some(count) = cache.and_then(|c| c.count) {
+            let end = i + count as usize;
+            if end <= hi && (count == 0 || inside(end - 1)) && (end == hi || !inside(end)) {
+                return end;
+            }
+        }
+        i + self.entries[i..hi].partition_point(|e| e.path.starts_with(folder))
+    }
+
     /// Compares the folder `prefix` (empty, or ending in `/`) of HEAD, tree `tree` (None: HEAD
     /// has no such folder), with the index entries `lo..hi`, all under `prefix`; `cache` is the
     /// folder's cache-tree record.
@@ -214,8 +229,8 @@ impl Walk<'_> {
                     self.added(i);
                     i += 1;
                 }
-                let end = i + self.entries[i..hi].partition_point(|e| e.path.starts_with(&full));
                 let child = cache.and_then(|c| subtree(c, name));
+                let end = self.folder_end(&full, i, hi, child);
                 self.folder(Some(item.id()), &full, i, end, child)?;
                 i = end;
                 continue;
@@ -457,6 +472,7 @@ diff --git a/one b/one\nindex 422c2b7..7be73ce 100644\n--- a/one\n+++ b/one\n@@ 
         let node = |name: &'static [u8], children| CachedTree {
             name,
             id: None,
+            count: None,
             children,
         };
         let leaves = |names: &[&'static [u8]]| names.iter().map(|n| node(n, Vec::new())).collect();
