@@ -128,7 +128,7 @@ impl LoadedEntry {
     }
 }
 
-fn parse_index(path: &Path, missing: bool) -> Result<gix_index::File> {
+pub(super) fn parse_index(path: &Path, missing: bool) -> Result<gix_index::File> {
     // One thread: the hook's index is small next to the cost of starting threads. The
     // checksum is not verified on read, as git does not verify it either.
     let options = gix_index::decode::Options {
@@ -456,6 +456,116 @@ fn locate_entry_with(raw: &[u8], path: &[u8], hash_len: usize) -> Option<(usize,
         at += 8 + len;
     }
     (at == end).then_some((target?, extensions))
+}
+
+/// One index entry as the staged paths need it, borrowed from the index.
+pub(super) struct PathEntry<'a> {
+    pub path: &'a [u8],
+    pub mode: u32,
+    pub id: &'a [u8],
+    pub stage: u8,
+    pub intent_to_add: bool,
+}
+
+/// A cache-tree record: a folder's name, its tree id and the count of index entries below it
+/// while the record is valid, its subfolders.
+pub(super) struct CachedTree<'a> {
+    pub name: &'a [u8],
+    pub id: Option<&'a [u8]>,
+    pub count: Option<u32>,
+    pub children: Vec<CachedTree<'a>>,
+}
+
+/// The entries and the cache tree of the index file `raw`, read from its bytes with nothing
+/// copied, when it is a SHA-1 index of version 2 or 3 whose extensions are all optional ones or
+/// the cache tree. `None` for any other (version 4, a split index, sparse directories): parsing
+/// it is gix-index's job. gix-index builds every entry (5,000 entries: 0.2 ms in a release
+/// build, 5 ms in a debug one); this walk only steps over their bytes.
+pub(super) fn read_paths(raw: &[u8]) -> Option<(Vec<PathEntry<'_>>, Option<CachedTree<'_>>)> {
+    let be32 = |at: usize| {
+        raw.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    if raw.len() < 32 || &raw[..4] != b"DIRC" {
+        return None;
+    }
+    let version = be32(4)?;
+    if !(2..=3).contains(&version) {
+        return None;
+    }
+    let count = be32(8)? as usize;
+    let end = raw.len().checked_sub(20)?;
+    let mut entries = Vec::with_capacity(count.min(end / 62));
+    let mut at = 12;
+    for _ in 0..count {
+        // An entry is at least 64 bytes: stat data, mode, id, flags, a name, its NUL.
+        let head = raw.get(at..(at + 64).min(end))?;
+        if head.len() < 64 {
+            return None;
+        }
+        let flags = (u16::from(head[60]) << 8) | u16::from(head[61]);
+        let extended = version == 3 && flags & 0x4000 != 0;
+        let name_at = at + if extended { 64 } else { 62 };
+        // The flags hold the path's length, up to 0xFFF (longer ones end at their NUL).
+        let name_len = match usize::from(flags & 0xFFF) {
+            0xFFF => raw.get(name_at..end)?.iter().position(|&b| b == 0)?,
+            len if raw.get(name_at + len) == Some(&0) => len,
+            _ => return None,
+        };
+        entries.push(PathEntry {
+            path: &raw[name_at..name_at + name_len],
+            mode: u32::from_be_bytes([head[24], head[25], head[26], head[27]]),
+            id: &head[40..60],
+            stage: ((flags >> 12) & 3) as u8,
+            intent_to_add: extended && head[62] & 0x20 != 0,
+        });
+        at += (name_at - at + name_len + 8) & !7;
+    }
+    let mut tree = None;
+    while at < end {
+        let signature = raw.get(at..at + 4)?;
+        let len = be32(at + 4)? as usize;
+        let data = raw.get(at + 8..at + 8 + len)?;
+        match signature {
+            b"TREE" if !data.is_empty() => {
+                let mut pos = 0;
+                tree = Some(cached_tree(data, &mut pos)?);
+            }
+            _ if signature[0].is_ascii_uppercase() => {}
+            _ => return None,
+        }
+        at += 8 + len;
+    }
+    (at == end).then_some((entries, tree))
+}
+
+/// The cache-tree record at `at` in the TREE extension `data` and its subtrees' records: each is
+/// "<name>" NUL, "<entries> <subtrees>" LF, the tree id unless <entries> is -1 (invalid).
+fn cached_tree<'a>(data: &'a [u8], at: &mut usize) -> Option<CachedTree<'a>> {
+    let name_end = *at + data.get(*at..)?.iter().position(|&b| b == 0)?;
+    let line_end = name_end + 1 + data.get(name_end + 1..)?.iter().position(|&b| b == b'\n')?;
+    let line = std::str::from_utf8(&data[name_end + 1..line_end]).ok()?;
+    let (entries, subtrees) = line.split_once(' ')?;
+    let entries: i64 = entries.parse().ok()?;
+    let subtrees: usize = subtrees.parse().ok()?;
+    let name = &data[*at..name_end];
+    *at = line_end + 1;
+    let id = if entries >= 0 {
+        let id = data.get(*at..*at + 20)?;
+        *at += 20;
+        Some(id)
+    } else {
+        None
+    };
+    let children = (0..subtrees)
+        .map(|_| cached_tree(data, at))
+        .collect::<Option<Vec<_>>>()?;
+    Some(CachedTree {
+        name,
+        id,
+        count: u32::try_from(entries).ok(),
+        children,
+    })
 }
 
 /// git's varint (varint.c, as in pack offsets): the value and the bytes it took.
@@ -1031,6 +1141,53 @@ mod tests {
         let raw = sha1_index(3, &[e(b"a", 1), folder], &[(b"sdir", b"")]);
         assert_eq!(locate_entry(&raw, b"a"), None);
         assert_eq!(locate_entry(&raw, b"lib/"), None);
+    }
+
+    #[test]
+    fn paths_are_read_from_the_bytes_of_versions_2_and_3_only() {
+        let long = vec![b'x'; 5000];
+        let mut ita = e(b"d/new", 3);
+        ita.extended = ITA;
+        let mut exe = e(b"d/run", 4);
+        exe.mode = 0o100755;
+        let conflict = E { stage: 2, ..e(b"m", 5) };
+        let entries = [e(b"a", 1), e(&long, 2), ita, exe, conflict];
+        let mut tree = tree_record("", -1, 2, 0);
+        tree.extend(tree_record("d", 2, 0, 0xd1));
+        tree.extend(tree_record("e", -1, 0, 0));
+        let raw = sha1_index(3, &entries, &[(b"TREE", &tree), (b"UNTR", b"kept")]);
+        let (read, cache) = read_paths(&raw).unwrap();
+        let got: Vec<_> = read
+            .iter()
+            .map(|p| (p.path.len(), p.mode, p.id[0], p.stage, p.intent_to_add))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, 0o100644, 1, 0, false),
+                (5000, 0o100644, 2, 0, false),
+                (5, 0o100644, 3, 0, true),
+                (5, 0o100755, 4, 0, false),
+                (1, 0o100644, 5, 2, false),
+            ]
+        );
+        let cache = cache.unwrap();
+        assert_eq!((cache.name, cache.id), (&b""[..], None));
+        assert_eq!(cache.children[0].name, b"d");
+        assert_eq!(cache.children[0].id, Some(&[0xd1; 20][..]));
+        assert_eq!((cache.count, cache.children[0].count), (None, Some(2)));
+        assert_eq!(cache.children[1].id, None);
+        // Left to gix-index: version 4, a split index, sparse directories; and broken files.
+        let two = [e(b"a", 1), e(b"b", 2)];
+        assert!(read_paths(&sha1_index(2, &two, &[])).is_some());
+        assert!(read_paths(&sha1_index(4, &two, &[])).is_none());
+        assert!(read_paths(&sha1_index(2, &two, &[(b"link", &[0; 20])])).is_none());
+        assert!(read_paths(&sha1_index(3, &two, &[(b"sdir", b"")])).is_none());
+        let raw = sha1_index(2, &two, &[(b"TREE", &tree)]);
+        for cut in [20, 70, raw.len() - 30] {
+            assert!(read_paths(&raw[..cut]).is_none(), "cut at {cut}");
+        }
+        assert!(read_paths(&sha1_index(2, &two, &[(b"TREE", b"x\0oops\n")])).is_none());
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use index::{IndexEntry, LoadedEntry, index_ids, is_partial_commit_index};
 pub use objects::{blob_id, store_blob};
 pub use push::{RefUpdate, parse_ref_updates};
 pub use refs::today;
-pub use staged::{AddedLine, StagedFile, StagedView};
+pub use staged::{AddedLine, StagedFile, StagedPaths, StagedView};
 pub use worktree::{UnstagedChange, path_from_bytes};
 
 /// Where the tool works: the work tree's top inside a repository, else the current folder.
@@ -127,7 +127,7 @@ impl Repo {
         let inner = match git2::Repository::open_from_env() {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
-            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e, env),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e, Path::new("."), env),
             Err(e) => return Err(Error::git("cannot open the repository", e)),
         };
         let git_dir = absolute(inner.path());
@@ -164,8 +164,32 @@ impl Repo {
         })
     }
 
-    /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it.
-    fn discover_sha256(refused: git2::Error, env: &GitEnv) -> Result<Repo> {
+    /// The repository whose work tree holds `dir`, found from there as git finds it with no
+    /// `GIT_DIR` (what a tool or a test that works on several repositories opens).
+    pub fn open(dir: &Path) -> Result<Repo> {
+        let inner = match git2::Repository::open_ext(dir, git2::RepositoryOpenFlags::empty(), [] as [&Path; 0]) {
+            Ok(r) => r,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Error::NotARepository),
+            Err(e) if e.message().contains("sha256") => return Repo::discover_sha256(e, dir, &GitEnv::default()),
+            Err(e) => return Err(Error::git("cannot open the repository", e)),
+        };
+        let git_dir = absolute(inner.path());
+        let Some(root) = inner.workdir().map(absolute) else {
+            return Err(Error::BareRepository { path: git_dir });
+        };
+        let common_dir = absolute(inner.commondir());
+        Ok(Repo {
+            inner,
+            sha256: false,
+            root,
+            git_dir,
+            common_dir,
+            env: GitEnv::default(),
+        })
+    }
+
+    /// A repository libgit2 refused for its SHA-256 objects (`refused`): git finds it from `dir`.
+    fn discover_sha256(refused: git2::Error, dir: &Path, env: &GitEnv) -> Result<Repo> {
         let args = [
             "rev-parse",
             "--show-object-format",
@@ -173,10 +197,14 @@ impl Repo {
             "--git-common-dir",
             "--is-bare-repository",
         ];
-        let out = Command::new("git").args(args).output().map_err(|e| Error::GitCommand {
-            args: args.join(" "),
-            message: format!("cannot start git: {e}"),
-        })?;
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .map_err(|e| Error::GitCommand {
+                args: args.join(" "),
+                message: format!("cannot start git: {e}"),
+            })?;
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let lines: Vec<&str> = text.lines().collect();
         let [format, git_dir, common_dir, bare] = lines[..] else {
@@ -192,6 +220,7 @@ impl Repo {
         }
         let top = Command::new("git")
             .args(["rev-parse", "--show-toplevel"])
+            .current_dir(dir)
             .output()
             .ok()
             .filter(|o| o.status.success())

@@ -1,6 +1,8 @@
-//! The staged view: what the commit being made changes, from one `git diff --cached`.
+//! The staged view: what the commit being made changes, from one `git diff --cached`; and the
+//! staged paths alone, from the index and HEAD's tree read in process.
 
 use super::Repo;
+use super::index::{CachedTree, PathEntry, read_paths};
 use crate::error::{Error, Result};
 
 impl Repo {
@@ -23,6 +25,253 @@ impl Repo {
             "--submodule=short",
         ])?;
         parse_staged(&out)
+    }
+}
+
+/// The paths of the staged change, without their content.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StagedPaths {
+    /// Every path whose entry differs between HEAD and the index (id, mode or type), is added or
+    /// is deleted, in git's order, as `git diff --cached --name-only --no-renames` lists them:
+    /// a rename is its two paths, an intent-to-add entry (`git add -N`) none. Empty when the
+    /// index holds a conflict.
+    pub paths: Vec<String>,
+    /// The index holds unmerged entries: there is no commit to describe yet.
+    pub unmerged: bool,
+}
+
+impl Repo {
+    /// The paths of the staged change (index vs HEAD; on an unborn branch every index entry).
+    ///
+    /// Read in process: the index against HEAD's tree (libgit2), skipping every folder whose
+    /// cache-tree id (the index's TREE extension) is still HEAD's, so that only the trees of
+    /// changed folders are read. The usual index is walked in its bytes; gix-index reads the
+    /// others (version 4, a split index). A SHA-256 repository and a sparse index go to
+    /// `git diff --cached --name-status` instead, which reads them.
+    pub fn staged_paths(&self) -> Result<StagedPaths> {
+        if self.sha256 {
+            return self.staged_paths_by_git();
+        }
+        let index_path = self.index_path();
+        let raw = match std::fs::read(&index_path) {
+            Ok(raw) => raw,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => {
+                return Err(Error::Read {
+                    path: index_path,
+                    source,
+                });
+            }
+        };
+        let parsed;
+        let (entries, cache) = match read_paths(&raw) {
+            Some(read) => read,
+            None if raw.is_empty() => (Vec::new(), None),
+            None => {
+                parsed = super::index::parse_index(&index_path, false)?;
+                if parsed.is_sparse() {
+                    return self.staged_paths_by_git();
+                }
+                (gix_entries(&parsed), parsed.tree().map(gix_tree))
+            }
+        };
+        if entries.iter().any(|e| e.stage != 0) {
+            return Ok(StagedPaths {
+                paths: Vec::new(),
+                unmerged: true,
+            });
+        }
+        let repo = &self.inner;
+        let head = match repo.refname_to_id("HEAD") {
+            Ok(id) => Some(
+                repo.find_commit(id)
+                    .map_err(|e| Error::git("cannot read the HEAD commit", e))?
+                    .tree_id(),
+            ),
+            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => None,
+            Err(e) => return Err(Error::git("cannot resolve HEAD", e)),
+        };
+        let mut walk = Walk {
+            repo,
+            entries: &entries,
+            paths: Vec::new(),
+        };
+        walk.folder(head, b"", 0, entries.len(), cache.as_ref())
+            .map_err(|e| Error::git("cannot read HEAD's tree", e))?;
+        Ok(StagedPaths {
+            paths: walk.paths,
+            unmerged: false,
+        })
+    }
+
+    /// [`Repo::staged_paths`] from one `git diff --cached --name-status` (no patch, no renames).
+    fn staged_paths_by_git(&self) -> Result<StagedPaths> {
+        let out = self.run_git(&[
+            "diff",
+            "--cached",
+            "--name-status",
+            "--no-renames",
+            "-z",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-relative",
+        ])?;
+        Ok(parse_name_status(&out))
+    }
+}
+
+/// The entries of an index gix-index parsed.
+fn gix_entries(file: &gix_index::File) -> Vec<PathEntry<'_>> {
+    file.entries()
+        .iter()
+        .map(|e| PathEntry {
+            path: e.path(file),
+            mode: e.mode.bits(),
+            id: e.id.as_slice(),
+            stage: e.stage_raw() as u8,
+            intent_to_add: e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD),
+        })
+        .collect()
+}
+
+/// A cache tree as gix-index parsed it.
+fn gix_tree(tree: &gix_index::extension::Tree) -> CachedTree<'_> {
+    CachedTree {
+        name: &tree.name,
+        id: tree.num_entries.map(|_| tree.id.as_slice()),
+        count: tree.num_entries,
+        children: tree.children.iter().map(gix_tree).collect(),
+    }
+}
+
+/// `git diff --name-status -z` output: a status then a path, each ended by a NUL.
+fn parse_name_status(out: &[u8]) -> StagedPaths {
+    let mut staged = StagedPaths::default();
+    let mut fields = out.split(|&b| b == 0);
+    while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
+        if status.first() == Some(&b'U') {
+            staged.unmerged = true;
+        }
+        staged.paths.push(String::from_utf8_lossy(path).into_owned());
+    }
+    if staged.unmerged {
+        staged.paths.clear();
+    }
+    staged
+}
+
+/// The walk of HEAD's tree beside the index, folder by folder.
+struct Walk<'a> {
+    repo: &'a git2::Repository,
+    entries: &'a [PathEntry<'a>],
+    paths: Vec<String>,
+}
+
+impl Walk<'_> {
+    fn push(&mut self, path: &[u8]) {
+        self.paths.push(String::from_utf8_lossy(path).into_owned());
+    }
+
+    /// An index entry HEAD does not have; intent-to-add ones are not part of the commit.
+    fn added(&mut self, i: usize) {
+        let entry = &self.entries[i];
+        if !entry.intent_to_add {
+            self.paths.push(String::from_utf8_lossy(entry.path).into_owned());
+        }
+    }
+
+    /// Where the entries under `folder` (ending in `/`) that start at `i` end: `i` plus the
+    /// count of the folder's valid cache-tree record when the entries agree, else a binary
+    /// search.
+    fn folder_end(&self, folder: &[u8], i: usize, hi: usize, cache: Option<&CachedTree<'_>>) -> usize {
+        let inside = |at: usize| self.entries.get(at).is_some_and(|e| e.path.starts_with(folder));
+        if let Some(count) = cache.and_then(|c| c.count) {
+            let end = i + count as usize;
+            if end <= hi && (count == 0 || inside(end - 1)) && (end == hi || !inside(end)) {
+                return end;
+            }
+        }
+        i + self.entries[i..hi].partition_point(|e| e.path.starts_with(folder))
+    }
+
+    /// Compares the folder `prefix` (empty, or ending in `/`) of HEAD, tree `tree` (None: HEAD
+    /// has no such folder), with the index entries `lo..hi`, all under `prefix`; `cache` is the
+    /// folder's cache-tree record.
+    fn folder(
+        &mut self,
+        tree: Option<git2::Oid>,
+        prefix: &[u8],
+        lo: usize,
+        hi: usize,
+        cache: Option<&CachedTree<'_>>,
+    ) -> std::result::Result<(), git2::Error> {
+        if let (Some(id), Some(cached)) = (tree, cache.and_then(|c| c.id))
+            && cached == id.as_bytes()
+        {
+            return Ok(());
+        }
+        let Some(id) = tree else {
+            (lo..hi).for_each(|i| self.added(i));
+            return Ok(());
+        };
+        let tree = self.repo.find_tree(id)?;
+        let mut i = lo;
+        let mut full = prefix.to_vec();
+        for item in tree.iter() {
+            let name = item.name_bytes();
+            full.truncate(prefix.len());
+            full.extend_from_slice(name);
+            let mode = item.filemode() as u32;
+            if mode & 0o170000 == 0o040000 {
+                // The folder's entries sort as `name/...`, after anything else below that.
+                full.push(b'/');
+                while i < hi && self.entries[i].path < full.as_slice() {
+                    self.added(i);
+                    i += 1;
+                }
+                let child = cache.and_then(|c| subtree(c, name));
+                let end = self.folder_end(&full, i, hi, child);
+                self.folder(Some(item.id()), &full, i, end, child)?;
+                i = end;
+                continue;
+            }
+            while i < hi && self.entries[i].path < full.as_slice() {
+                self.added(i);
+                i += 1;
+            }
+            if i < hi && self.entries[i].path == full.as_slice() {
+                let entry = &self.entries[i];
+                let changed =
+                    entry.id != item.id().as_bytes() || entry.mode != canonical_mode(mode) || entry.intent_to_add;
+                if changed {
+                    self.push(&full);
+                }
+                i += 1;
+            } else {
+                self.push(&full);
+            }
+        }
+        (i..hi).for_each(|i| self.added(i));
+        Ok(())
+    }
+}
+
+/// The cache-tree record of the subfolder `name` of `tree`. git keeps subtrees ordered by name
+/// length, then name (cache-tree.c, `subtree_name_cmp`): a binary search, else a scan.
+fn subtree<'t, 'a>(tree: &'t CachedTree<'a>, name: &[u8]) -> Option<&'t CachedTree<'a>> {
+    let key = (name.len(), name);
+    match tree.children.binary_search_by(|c| (c.name.len(), c.name).cmp(&key)) {
+        Ok(i) => Some(&tree.children[i]),
+        Err(_) => tree.children.iter().find(|c| c.name == name),
+    }
+}
+
+/// A tree entry's mode as git compares it with the index's: any regular file is 644 or 755.
+fn canonical_mode(mode: u32) -> u32 {
+    match mode & 0o170000 {
+        0o100000 if mode & 0o100 != 0 => 0o100755,
+        0o100000 => 0o100644,
+        _ => mode,
     }
 }
 
@@ -197,6 +446,44 @@ diff --git a/one b/one\nindex 422c2b7..7be73ce 100644\n--- a/one\n+++ b/one\n@@ 
         assert_eq!(one.added[0].number, 2);
         assert_eq!(one.added[1].text, "--- c");
         assert_eq!(one.added[1].number, 3);
+    }
+
+    #[test]
+    fn name_status_lists_paths_and_a_conflict_clears_them() {
+        let out = b"M\0src/a.rs\0D\0old name\0A\0new name\0";
+        let staged = parse_name_status(out);
+        assert_eq!(staged.paths, ["src/a.rs", "old name", "new name"]);
+        assert!(!staged.unmerged);
+        let staged = parse_name_status(b"M\0a\0U\0b\0");
+        assert!(staged.unmerged && staged.paths.is_empty());
+        assert_eq!(parse_name_status(b""), StagedPaths::default());
+    }
+
+    #[test]
+    fn tree_modes_compare_as_git_canonicalizes_them() {
+        assert_eq!(canonical_mode(0o100664), 0o100644);
+        assert_eq!(canonical_mode(0o100775), 0o100755);
+        assert_eq!(canonical_mode(0o120000), 0o120000);
+        assert_eq!(canonical_mode(0o160000), 0o160000);
+    }
+
+    #[test]
+    fn subtrees_are_found_in_gits_order_and_out_of_it() {
+        let node = |name: &'static [u8], children| CachedTree {
+            name,
+            id: None,
+            count: None,
+            children,
+        };
+        let leaves = |names: &[&'static [u8]]| names.iter().map(|n| node(n, Vec::new())).collect();
+        // git's order: shorter names first, then bytes.
+        let tree = node(b"", leaves(&[b"b", b"z", b"ab", b"lib", b"src"]));
+        for name in [&b"b"[..], b"z", b"ab", b"lib", b"src"] {
+            assert_eq!(subtree(&tree, name).map(|t| t.name), Some(name));
+        }
+        assert!(subtree(&tree, b"docs").is_none());
+        let unordered = node(b"", leaves(&[b"src", b"b", b"lib"]));
+        assert_eq!(subtree(&unordered, b"b").map(|t| t.name), Some(&b"b"[..]));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::Stage;
 use crate::Context;
 use crate::config::FrameworkEnv;
 use crate::error::{Error, Result};
-use crate::git::{CommitInfo, GitState, RefUpdate, Repo, StagedView, parse_ref_updates};
+use crate::git::{CommitInfo, GitState, RefUpdate, Repo, StagedPaths, StagedView, parse_ref_updates};
 
 /// What the checks and the secret scan of a run look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +43,7 @@ pub struct StepInput<'a> {
     /// What the checks and the secret scan look at.
     pub files: FileSet,
     staged: OnceCell<StagedView>,
+    staged_paths: OnceCell<StagedPaths>,
     listed: OnceCell<Vec<OsString>>,
     /// What git wrote on the hook's stdin, read by the stage (pre-push) before the user's kept
     /// hook runs, which gets the same bytes.
@@ -68,6 +69,7 @@ impl<'a> StepInput<'a> {
             git_state: repo.state(),
             files: FileSet::Staged,
             staged: OnceCell::new(),
+            staged_paths: OnceCell::new(),
             listed: OnceCell::new(),
             stdin: OnceCell::new(),
             pushed: OnceCell::new(),
@@ -101,6 +103,17 @@ impl<'a> StepInput<'a> {
         }
         let view = self.repo.staged()?;
         Ok(self.staged.get_or_init(|| view))
+    }
+
+    /// The paths of the staged change without their content (index vs HEAD, a rename as its
+    /// two paths), computed on first use and shared by every step: cheaper than
+    /// [`StepInput::staged`] for a step that needs only the names.
+    pub fn staged_paths(&self) -> Result<&StagedPaths> {
+        if let Some(paths) = self.staged_paths.get() {
+            return Ok(paths);
+        }
+        let paths = self.repo.staged_paths()?;
+        Ok(self.staged_paths.get_or_init(|| paths))
     }
 
     /// The files of a run with no commit under way ([`FileSet::All`], [`FileSet::Range`]) that

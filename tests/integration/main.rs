@@ -24,5 +24,6 @@ mod secrets;
 mod secrets_conformance;
 mod secrets_history;
 mod secrets_syntax;
+mod staged_paths;
 mod stash;
 mod version;

@@ -101,6 +101,17 @@ fn tests_only_prefilled_then_completed_by_the_user() {
 }
 
 #[test]
+fn a_rename_counts_both_its_paths() {
+    // Moving code into docs/ is not a docs-only change: the old path counts too.
+    let repo = repo(PREFILL, "main");
+    std::fs::create_dir(repo.child("docs")).unwrap();
+    repo.git(&["mv", "src/lib.rs", "docs/lib.md"]);
+    let out = commit(&repo, &[("EDIT_MSG", "refactor: move the notes")], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(seen(&repo).starts_with(&format!("\n{TYPES}")), "{}", seen(&repo));
+}
+
+#[test]
 fn ci_files_give_ci() {
     let repo = repo(PREFILL, "main");
     stage(&repo, &[".github/workflows/ci.yml", ".gitlab-ci.yml"]);

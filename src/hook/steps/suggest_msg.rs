@@ -58,9 +58,13 @@ fn run(input: &StepInput<'_>, _: Started) -> Result<Outcome> {
         repo.config_string("commit.cleanup").as_deref().and_then(Cleanup::parse),
         Some(Cleanup::Whitespace | Cleanup::Scissors | Cleanup::Verbatim)
     );
-    let staged = input.staged()?;
+    // Only the names count: no patch is read. A conflict leaves nothing to describe yet.
+    let staged = input.staged_paths()?;
+    if staged.unmerged {
+        return Ok(Outcome::Skipped("the index holds a conflict".into()));
+    }
     let branch = repo.branch().ok().flatten();
-    let suggestion = suggest(staged.files.iter().map(|f| f.path.as_str()), branch.as_deref(), cfg);
+    let suggestion = suggest(staged.paths.iter().map(String::as_str), branch.as_deref(), cfg);
     let Some(prepared) = prepare(text, &suggestion, cfg.prepare, &comment, keeps_comments, cfg) else {
         return Ok(Outcome::Ok(Vec::new()));
     };
