@@ -150,6 +150,11 @@ fn decode_run(text: &[u8], start: usize, end: usize, padded: usize, budget: &mut
         }
         (Encoding::Hex, decode_hex(run)?, end)
     } else {
+        // Most runs (identifiers, paths) are not text in base64: their first four characters
+        // decode to an unprintable byte already (both alphabets give them the same values).
+        if !first_byte_printable(run) {
+            return None;
+        }
         // As gitleaks: base64 of text almost always holds a digit or a symbol; a long identifier
         // in letters only is not tried.
         if !run.iter().any(|b| b.is_ascii_digit() || b"+/-_".contains(b)) {
@@ -167,6 +172,33 @@ fn decode_run(text: &[u8], start: usize, end: usize, padded: usize, budget: &mut
         encoding,
         decoded,
     })
+}
+
+/// The base64 value of each byte of both alphabets; 64 for any other byte.
+const fn values() -> [u8; 256] {
+    let mut t = [64u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => 64,
+        };
+        b += 1;
+    }
+    t
+}
+static VALUES: [u8; 256] = values();
+
+/// Whether the first byte `run` decodes to is printable: the cheap test that drops most runs
+/// (identifiers, paths) before anything else is done with them.
+fn first_byte_printable(run: &[u8]) -> bool {
+    let (a, b) = (VALUES[usize::from(run[0])], VALUES[usize::from(run[1])]);
+    a < 64 && b < 64 && printable(a << 2 | b >> 4)
 }
 
 /// Tab, line breaks, the printable ASCII characters, and the bytes of UTF-8 beyond ASCII (the
@@ -244,7 +276,7 @@ pub fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
 fn percent_segments(text: &[u8], budget: &mut usize, out: &mut Vec<Segment>) {
     let delimiter = |b: u8| b.is_ascii_whitespace() || b"\"'`<>()[]{},;".contains(&b);
     let mut from = 0;
-    while let Some(at) = text[from..].iter().position(|&b| b == b'%').map(|p| from + p) {
+    while let Some(at) = memchr::memchr(b'%', &text[from..]).map(|p| from + p) {
         if !(at + 2 < text.len() && text[at + 1].is_ascii_hexdigit() && text[at + 2].is_ascii_hexdigit()) {
             from = at + 1;
             continue;
