@@ -408,6 +408,8 @@ pub struct SecretsConfig {
     pub max_file_size: u64,
     /// Custom rules, with the same fields as the built-in ones.
     pub rule: Vec<SecretRule>,
+    /// Also scan what base64, hex and percent-encoded runs decode to.
+    pub decode: bool,
 }
 
 impl Default for SecretsConfig {
@@ -418,6 +420,7 @@ impl Default for SecretsConfig {
             disable: Vec::new(),
             max_file_size: 2 * 1024 * 1024,
             rule: Vec::new(),
+            decode: true,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod builtin;
 pub mod checksum;
+pub mod decode;
 mod keywords;
 pub mod report;
 
@@ -93,6 +94,10 @@ pub struct Finding {
     pub redacted: String,
     /// SHA-256 of the secret: what the baseline stores.
     pub fingerprint: String,
+    /// How the secret was encoded where it was found, outermost first (`base64`,
+    /// `percent+base64`); none for a secret written as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 /// A file that was not scanned, and why (never skipped silently).
@@ -117,7 +122,17 @@ pub struct Scanner {
     /// that starts with one is that provider's, and the generic rules leave it to that rule (a
     /// malformed token is not a generic secret).
     prefixes: Vec<String>,
+    /// Also scan what encoded runs decode to ([`decode`]).
+    decode: bool,
 }
+
+/// A finding before its baseline check: the bytes it covers in the scanned text (for an encoded
+/// secret: the whole encoded run) and its rank (0 a token format, 1 a keyword-context rule, 2 a
+/// generic rule).
+type Found = (Finding, (usize, usize), u8);
+
+/// Nested encodings decoded, at most (base64 in base64, a base64 value percent-encoded in a URL).
+const MAX_DECODE_DEPTH: usize = 2;
 
 /// Lock files: their integrity hashes are not secrets.
 const LOCK_FILES: &[&str] = &[
@@ -248,6 +263,7 @@ impl Scanner {
             max_file_size: cfg.max_file_size,
             baseline: HashSet::new(),
             prefixes,
+            decode: cfg.decode,
         })
     }
 
@@ -292,7 +308,68 @@ impl Scanner {
 
     /// [`Scanner::scan`] of a file shown as `path` whose location, for the rules' `allow_paths`,
     /// is `location` (relative to the repository root, or absolute).
+    ///
+    /// Encoded runs (base64, hex, percent-encoding) are decoded and what they decode to is
+    /// scanned by the same rules; such a finding is reported at the line of the encoded run.
     pub fn scan_at(&self, path: &str, location: &Path, text: &[u8], first_line: u32, out: &mut Vec<Finding>) {
+        let mut found = self.find(path, location, text);
+        if self.decode {
+            let mut budget = decode::MAX_DECODED;
+            let decoded = self.find_decoded(path, location, text, 1, &mut budget);
+            found = merge(found, decoded);
+        }
+        for (f, (start, _), _) in &mut found {
+            f.line = first_line + text[..*start].iter().filter(|&&b| b == b'\n').count() as u32;
+        }
+        out.extend(found.into_iter().map(|(f, _, _)| f).filter(|f| {
+            self.baseline.is_empty()
+                || !self
+                    .baseline
+                    .contains(&(f.rule.clone(), f.path.clone(), f.fingerprint.clone()))
+        }));
+    }
+
+    /// What the encoded runs of `text` decode to, scanned (and, to [`MAX_DECODE_DEPTH`], the
+    /// runs in that): each finding covers the encoded run it came from.
+    fn find_decoded(&self, path: &str, location: &Path, text: &[u8], depth: usize, budget: &mut usize) -> Vec<Found> {
+        let segments = decode::segments(text, budget);
+        if segments.is_empty() {
+            return Vec::new();
+        }
+        let expanded = decode::expand(text, &segments);
+        let mut found = self.find(path, location, &expanded.text);
+        if depth < MAX_DECODE_DEPTH {
+            let nested = self.find_decoded(path, location, &expanded.text, depth + 1, budget);
+            found = merge(found, nested);
+        }
+        // Only what lies in a decoded run: the rest of its line was scanned as it is.
+        found
+            .into_iter()
+            .filter_map(|(mut f, (a, b), rank)| {
+                let &(_, _, i) = expanded.pieces.iter().find(|(x, y, _)| a < *y && *x < b)?;
+                let segment = &segments[i];
+                let name = segment.encoding.name();
+                let encoding = match f.encoding.take() {
+                    Some(inner) => format!("{name}+{inner}"),
+                    None => name.to_string(),
+                };
+                f.description = format!("{} ({encoding}-encoded)", self.description_of(&f.rule));
+                f.encoding = Some(encoding);
+                Some((f, (segment.start, segment.end), rank))
+            })
+            .collect()
+    }
+
+    fn description_of<'a>(&'a self, rule: &'a str) -> &'a str {
+        self.rules
+            .iter()
+            .find(|r| r.id == rule)
+            .map_or(rule, |r| r.description.as_str())
+    }
+
+    /// The rules over `text` as it is: one finding per secret (the most specific rule), lines
+    /// not set yet, the baseline not applied.
+    fn find(&self, path: &str, location: &Path, text: &[u8]) -> Vec<Found> {
         // Per rule: the byte ranges to run its regex on (none: its keywords do not occur);
         // `None` for the whole text.
         let mut spans: Vec<Option<Vec<(usize, usize)>>> = vec![Some(Vec::new()); self.rules.len()];
@@ -315,8 +392,7 @@ impl Scanner {
                 }
             }
         }
-        // (finding, span, rank: 0 a token format, 1 a keyword-context rule, 2 a generic rule)
-        let mut found: Vec<(Finding, (usize, usize), u8)> = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if spans[i].as_ref().is_some_and(Vec::is_empty) {
                 continue;
@@ -344,16 +420,15 @@ impl Scanner {
                             continue;
                         }
                     }
-                    let line = first_line + text[..start].iter().filter(|&&b| b == b'\n').count() as u32;
-                    let fingerprint = fingerprint(&secret);
                     let finding = Finding {
                         rule: rule.id.clone(),
                         description: rule.description.clone(),
                         path: path.to_string(),
-                        line,
+                        line: 0,
                         commit: None,
                         redacted: redact(&secret),
-                        fingerprint,
+                        fingerprint: fingerprint(&secret),
+                        encoding: None,
                     };
                     let rank = if rule.id.starts_with("generic-") {
                         2
@@ -368,18 +443,8 @@ impl Scanner {
         // The baseline applies after: a baselined finding still hides the less specific rules
         // that matched its characters (else accepting it would bring up the generic one).
         let taken: Vec<((usize, usize), u8)> = found.iter().map(|f| (f.1, f.2)).collect();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|(_, (a, b), rank)| !taken.iter().any(|((x, y), r)| r < rank && a < y && x < b))
-                .map(|(f, _, _)| f)
-                .filter(|f| {
-                    self.baseline.is_empty()
-                        || !self
-                            .baseline
-                            .contains(&(f.rule.clone(), f.path.clone(), f.fingerprint.clone()))
-                }),
-        );
+        found.retain(|(_, (a, b), rank)| !taken.iter().any(|((x, y), r)| r < rank && a < y && x < b));
+        found
     }
 
     /// The generic rules' further checks: the value is no provider's token (well-formed, it is
@@ -438,6 +503,36 @@ impl Scanner {
         let line = String::from_utf8_lossy(line);
         !(ALLOW_MARKERS.iter().any(|m| line.contains(m)) || is_integrity_line(&line))
     }
+}
+
+/// Findings in a text as it is (`plain`) and in what its encoded runs decode to (`decoded`, each
+/// covering its encoded run), one per secret. A base64 or hex run is one token: a rule that
+/// matched it as it is (a generic rule on a base64 password, the Kubernetes Secret rule) gives
+/// way to a rule as specific that matched what it decodes to (the GitHub token inside). A
+/// percent-encoded stretch is mostly text as it is: there the plain finding stays. A decoded
+/// finding also goes when the same secret was found as it is.
+fn merge(plain: Vec<Found>, decoded: Vec<Found>) -> Vec<Found> {
+    if decoded.is_empty() {
+        return plain;
+    }
+    let overlap = |(a, b): (usize, usize), (x, y): (usize, usize)| a < y && x < b;
+    let atomic = |f: &Finding| !f.encoding.as_deref().is_some_and(|e| e.starts_with("percent"));
+    let mut out: Vec<Found> = plain
+        .iter()
+        .filter(|(_, span, rank)| {
+            !decoded
+                .iter()
+                .any(|(d, s, r)| atomic(d) && r <= rank && overlap(*s, *span))
+        })
+        .cloned()
+        .collect();
+    out.extend(decoded.into_iter().filter(|(d, span, rank)| {
+        !plain.iter().any(|(p, s, r)| {
+            p.fingerprint == d.fingerprint || (overlap(*s, *span) && (r < rank || (r == rank && !atomic(d))))
+        })
+    }));
+    out.sort_by_key(|(_, (a, _), _)| *a);
+    out
 }
 
 /// Whether the gitignore-style globs `g` (relative to the repository root) match `path`: relative
@@ -904,6 +999,169 @@ mod tests {
         assert!(is_template("apikey"));
         assert!(is_template("base64(email:password)"));
         assert!(!is_template("ZqL5kVrX1n8tA2"));
+    }
+
+    /// Standard base64, padded (the tests' own encoder).
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                out.push(if i <= chunk.len() {
+                    A[(n >> (18 - 6 * i) & 63) as usize] as char
+                } else {
+                    '='
+                });
+            }
+        }
+        out
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn github_token() -> &'static str {
+        let line = builtin().iter().find(|r| r.id == "github-pat").unwrap().example;
+        line.split_once('=').unwrap().1
+    }
+
+    fn found_in(text: &str) -> Vec<Finding> {
+        let mut found = Vec::new();
+        scanner().scan("k8s/secret.yaml", text.as_bytes(), 1, &mut found);
+        found
+    }
+
+    /// The finding is the token's, at the encoded run's line, redacted as any other: neither
+    /// the token nor its encoding shows.
+    fn assert_found_encoded(text: &str, line: u32, encoding: &str, encoded: &str) {
+        let found = found_in(text);
+        assert_eq!(found.len(), 1, "{text}\n{found:?}");
+        let f = &found[0];
+        assert_eq!((f.rule.as_str(), f.line), ("github-pat", line), "{f:?}");
+        assert_eq!(f.encoding.as_deref(), Some(encoding));
+        assert!(f.description.ends_with(&format!(" ({encoding}-encoded)")), "{f:?}");
+        assert_eq!(f.redacted, "ghp_…");
+        assert_eq!(f.fingerprint, fingerprint(github_token()));
+        let shown = format!("{f:?}{}", serde_json::to_string(f).unwrap());
+        assert!(!shown.contains(github_token()) && !shown.contains(encoded), "{shown}");
+    }
+
+    #[test]
+    fn a_base64_token_in_a_kubernetes_secret() {
+        let encoded = b64(github_token().as_bytes());
+        let yaml =
+            format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: ci\ntype: Opaque\ndata:\n  token: {encoded}\n");
+        assert_found_encoded(&yaml, 7, "base64", &encoded);
+        // As it is, the run is only the Secret's data: nobody's token.
+        let plain = Scanner::new(
+            &SecretsConfig {
+                decode: false,
+                ..SecretsConfig::default()
+            },
+            Path::new("/r"),
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        plain.scan("k8s/secret.yaml", yaml.as_bytes(), 1, &mut found);
+        assert_eq!(
+            found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+            ["kubernetes-secret-yaml"]
+        );
+    }
+
+    #[test]
+    fn a_percent_encoded_token_in_a_url() {
+        let url = format!("https%3A%2F%2Fbot%3A{}%40github.com%2Forg%2Frepo.git", github_token());
+        let text = format!("[remote]\nmirror = \"https://ci.corp.io/sync?to={url}\"\n");
+        assert_found_encoded(&text, 2, "percent", &url);
+        // `%5F` for the underscore too.
+        let url = format!("token=ghp%5F{}", &github_token()[4..]);
+        assert_found_encoded(&format!("curl 'https://h.io/a?{url}'"), 1, "percent", &url);
+    }
+
+    #[test]
+    fn a_hex_encoded_and_a_nested_base64_token() {
+        let encoded = hex(github_token().as_bytes());
+        assert_found_encoded(&format!("x = 1\nGH_TOKEN_HEX={encoded}\n"), 2, "hex", &encoded);
+        let encoded = b64(b64(github_token().as_bytes()).as_bytes());
+        assert_found_encoded(
+            &format!("variables:\n  BLOB: \"{encoded}\"\n"),
+            2,
+            "base64+base64",
+            &encoded,
+        );
+        let once = b64(github_token().as_bytes());
+        let encoded = once.replace('=', "%3D");
+        assert_found_encoded(
+            &format!("u = \"https://h.io/?t={encoded}\""),
+            1,
+            "percent+base64",
+            &encoded,
+        );
+    }
+
+    #[test]
+    fn one_finding_for_a_secret_found_plain_and_encoded() {
+        let text = format!(
+            "TOKEN={}\nTOKEN_B64={}\n",
+            github_token(),
+            b64(github_token().as_bytes())
+        );
+        let found = found_in(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].line, found[0].encoding.as_ref()), (1, None));
+        // A generic rule on the run itself gives way to the token inside it.
+        let text = format!("password: \"{}\"\n", b64(github_token().as_bytes()));
+        let found = found_in(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, "github-pat");
+    }
+
+    #[test]
+    fn encoded_data_that_holds_no_secret() {
+        // Random bytes (an image, a key file, compressed data), from a fixed generator.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let random: Vec<u8> = (0..3000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let blob = b64(&random);
+        let wrapped: Vec<String> = blob
+            .as_bytes()
+            .chunks(76)
+            .map(|c| String::from_utf8_lossy(c).to_string())
+            .collect();
+        let prose = b64(b"The quick brown fox jumps over the lazy dog, twice, before the token expires at noon.");
+        let sha256 = hex(&Sha256::digest(b"release-1.2.3.tar.gz"));
+        for text in [
+            format!("data:\n  logo.png: {blob}\n"),
+            format!("-----BEGIN DATA-----\n{}\n-----END DATA-----\n", wrapped.join("\n")),
+            format!("motd: {prose}\n"),
+            format!("sha256 = \"{sha256}\"\n"),
+            format!("digest: sha256:{sha256}\n"),
+            "credentialsId: 'ff083f76-7804-4ef1-80e4-fe975bb9141b'\n".to_string(),
+            // What decodes to a placeholder or a template.
+            format!("note: {}\n", b64(b"password = \"changeme-please\"")),
+            format!("env: {}\n", b64(b"GITHUB_TOKEN=${{ secrets.GITHUB_TOKEN }}")),
+        ] {
+            let found = found_in(&text);
+            assert!(found.is_empty(), "{text}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn an_allow_marker_on_the_encoded_line_holds() {
+        let text = format!("token: {}  # mpm-hooks: allow\n", b64(github_token().as_bytes()));
+        assert!(found_in(&text).is_empty());
     }
 
     #[test]

@@ -78,7 +78,9 @@ pub fn sarif(findings: &[Finding], version: &str) -> serde_json::Value {
         .map(|f| (f.rule.as_str(), f.description.as_str()))
         .collect();
     rule_ids.sort();
-    rule_ids.dedup();
+    // One entry a rule: a secret found encoded has the rule's description with a suffix, which
+    // sorts after the plain one.
+    rule_ids.dedup_by(|a, b| a.0 == b.0);
     let rules: Vec<_> = rule_ids
         .iter()
         .map(|(id, description)| {
@@ -210,4 +212,33 @@ pub fn write_baseline(root: &Path, findings: &[Finding], scratch: Option<&Path>)
         kept: kept_count,
         replaced_invalid,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sarif_lists_a_rule_once_whether_found_plain_or_encoded() {
+        let finding = |description: &str, encoding: Option<&str>| Finding {
+            rule: "github-pat".into(),
+            description: description.into(),
+            path: "a.yaml".into(),
+            line: 1,
+            commit: None,
+            redacted: "ghp_…".into(),
+            fingerprint: "f".into(),
+            encoding: encoding.map(String::from),
+        };
+        let findings = [
+            finding("GitHub token (base64-encoded)", Some("base64")),
+            finding("GitHub token", None),
+        ];
+        let sarif = sarif(&findings, "1.0.0");
+        let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 1, "{rules:?}");
+        assert_eq!(rules[0]["shortDescription"]["text"], "GitHub token");
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert!(results.iter().all(|r| r["ruleIndex"] == 0));
+    }
 }

@@ -510,3 +510,57 @@ fn a_short_secret_is_never_shown() {
     }
     assert!(!seen.contains(value));
 }
+
+/// Standard base64, padded.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn a_kubernetes_secret_with_a_base64_token_is_blocked_as_that_token() {
+    let repo = repo();
+    let key = token("github-pat");
+    let encoded = base64(key.as_bytes());
+    repo.write(
+        "deploy/github.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: github\n  namespace: ci\ntype: Opaque\ndata:\n  \
+             token: {encoded}\n"
+        ),
+    );
+    // And in a CI file, percent-encoded in a clone URL.
+    repo.write(
+        ".ci/mirror.sh",
+        &format!("git push \"https%3A%2F%2Fbot%3A{key}%40github.com%2Forg%2Fmirror.git\"\n"),
+    );
+    repo.git(&["add", "."]);
+    let out = repo.commit("ci: mirror");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for line in [
+        "deploy/github.yaml:8: github-pat (GitHub personal access token (classic) (base64-encoded)): ghp_…",
+        ".ci/mirror.sh:1: github-pat (GitHub personal access token (classic) (percent-encoded)): ghp_…",
+    ] {
+        assert!(err.contains(line), "{err}");
+    }
+    assert!(
+        !err.contains(&key) && !err.contains(&encoded),
+        "the secret was printed: {err}"
+    );
+    assert_eq!(repo.count(), 1);
+}
