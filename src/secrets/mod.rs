@@ -488,7 +488,12 @@ impl Scanner {
         }
         if is_placeholder(secret)
             || !checksum::holds(secret)
-            || (rule.contextual() && !contextual_value_ok(secret, rule.id.starts_with("generic-")))
+            || (rule.contextual()
+                && !contextual_value_ok(
+                    secret,
+                    rule.id.starts_with("generic-"),
+                    rule.id.ends_with("-url-password"),
+                ))
         {
             return false;
         }
@@ -731,7 +736,9 @@ pub fn is_placeholder(v: &str) -> bool {
 
 /// For keyword-context and generic rules: a credential mixes kinds of characters (the generic
 /// rules insist on letters and digits), and is not a path, a dotted name, or an identifier.
-fn contextual_value_ok(v: &str, generic: bool) -> bool {
+/// `userinfo`: the value is the password of a URL (`scheme://user:PASSWORD@host`), which people
+/// choose: a long one with no digit is still a password there.
+fn contextual_value_ok(v: &str, generic: bool, userinfo: bool) -> bool {
     let has = |f: fn(&char) -> bool| v.chars().any(|c| f(&c));
     let (lower, upper, digit) = (
         has(char::is_ascii_lowercase),
@@ -751,13 +758,17 @@ fn contextual_value_ok(v: &str, generic: bool) -> bool {
     }
     // Random keys of 16 or more characters from an alphabet with digits have one (98% at 24
     // characters); `s.AcceptanceTimeoutSeconds` and `s.THISSTRINGISALLUPPERCASE` have none.
-    if !digit && v.len() >= 16 {
+    if !digit && v.len() >= 16 && !userinfo {
         return false;
     }
     let letters = v.chars().filter(|c| c.is_ascii_alphabetic()).count();
     let identifier = v.chars().all(|c| c.is_ascii_alphabetic() || c == '_') && (!(lower && upper) || camel_words(v));
-    let dotted = v.contains('.')
-        && v.split('.')
+    // A dotted name (`config.db.password`), or a URL's host after its credentials
+    // (`@cluster0.mongodb.net` in `mongodb://<user>:<password>@cluster0.mongodb.net`).
+    let host = v.strip_prefix('@').unwrap_or(v);
+    let dotted = host.contains('.')
+        && host
+            .split('.')
             .all(|p| !p.is_empty() && p.len() <= 20 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     // A path starts at a root or is made of words; base64 (an AWS secret key) mixes digits in.
     let path = v.contains('/')
@@ -948,11 +959,11 @@ mod tests {
     fn identifiers_are_not_credentials() {
         assert!(camel_words("getPasswordFromVault"));
         assert!(!camel_words("gSDhXdNEBYXASP"));
-        assert!(!contextual_value_ok("getPasswordFromVault", true));
-        assert!(!contextual_value_ok("config.db.password", false));
-        assert!(!contextual_value_ok("/etc/secrets/db", false));
-        assert!(contextual_value_ok("gSDhXdNEBYXASP", false));
-        assert!(contextual_value_ok("s3cr3tP4ssw0rd!", true));
+        assert!(!contextual_value_ok("getPasswordFromVault", true, false));
+        assert!(!contextual_value_ok("config.db.password", false, false));
+        assert!(!contextual_value_ok("/etc/secrets/db", false, false));
+        assert!(contextual_value_ok("gSDhXdNEBYXASP", false, false));
+        assert!(contextual_value_ok("s3cr3tP4ssw0rd!", true, false));
     }
 
     #[test]
@@ -963,8 +974,16 @@ mod tests {
         assert!(!has_filler("k3v9q0x2m7w4t8r1z6p5n0c3b8y2d7f4h1j6l9s0"));
         assert!(is_uuid("79a3edd0-2092-40a2-a04d-dcb46d5ca9ed"));
         assert!(!is_uuid("79a3edd0-2092-40a2-a04d"));
-        assert!(!contextual_value_ok("s.THISSTRINGISALLUPPERCASE", false));
-        assert!(contextual_value_ok("Hq8/Tz3LkW9pVx2Rb7Nc4Ym6Qd1Sf5Gh0Jk8Lz3A", false));
+        assert!(!contextual_value_ok("s.THISSTRINGISALLUPPERCASE", false, false));
+        // A URL's password is chosen by people: letters alone, long, are still a password.
+        assert!(!contextual_value_ok("kcYIqGOLSgSaCNNa", false, false));
+        assert!(contextual_value_ok("kcYIqGOLSgSaCNNa", false, true));
+        assert!(!contextual_value_ok("@cluster0.mongodb.net", true, false));
+        assert!(contextual_value_ok(
+            "Hq8/Tz3LkW9pVx2Rb7Nc4Ym6Qd1Sf5Gh0Jk8Lz3A",
+            false,
+            false
+        ));
         for (id, _, why) in builtin::PUBLIC_VALUES {
             assert!(builtin_ids().contains(id), "{id}");
             assert!(!why.is_empty());
