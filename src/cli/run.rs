@@ -75,6 +75,10 @@ pub fn hook(argv: &[OsString]) -> Option<Result<u8>> {
     if stage == Stage::PostCommit && hook::post_commit_idle(path) {
         return Some(Ok(0));
     }
+    // ... and prepare-commit-msg for every commit, where a `-m` or `-F` one gets no suggestion.
+    if stage == Stage::PrepareCommitMsg && hook::prepare_commit_msg_idle(path, &argv[1..]) {
+        return Some(Ok(0));
+    }
     Some(run_hook(stage, &argv[1..]))
 }
 

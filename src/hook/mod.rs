@@ -20,6 +20,7 @@ use std::time::Instant;
 pub use input::{FileSet, StepInput};
 pub use legacy::legacy_hooks;
 pub use stages::post_commit::idle as post_commit_idle;
+pub use stages::prepare_commit_msg::idle as prepare_commit_msg_idle;
 
 use crate::Context;
 use crate::config::LogLevel;

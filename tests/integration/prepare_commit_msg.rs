@@ -271,3 +271,28 @@ fn a_broken_configuration_does_not_stop_a_no_verify_commit() {
     assert!(err.contains(".mpm-hooks.toml"), "{err}");
     assert_eq!(message(&repo), "docs: a guide");
 }
+
+/// A `-m` commit gets no suggestion, and the hook leaves before reading anything; the user's own
+/// prepare-commit-msg hook, kept aside at install, still runs for it.
+#[test]
+fn a_dash_m_commit_still_runs_the_users_own_hook() {
+    let repo = TestRepo::new();
+    repo.commit_file("a.txt", "a\n", "chore: start");
+    let own = repo.child(".git/hooks/prepare-commit-msg");
+    std::fs::write(
+        &own,
+        "#!/bin/sh\necho \"$2\" >> \"$(git rev-parse --git-dir)/own-hook.log\"\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    repo.install();
+    assert!(repo.child(".git/hooks/prepare-commit-msg.legacy").exists());
+    repo.write("b.txt", "b\n");
+    repo.git(&["add", "b.txt"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "docs: b"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.read(".git/own-hook.log"), "message\n");
+}

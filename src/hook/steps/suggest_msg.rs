@@ -19,7 +19,7 @@ pub const STEP: Step = Step {
 /// git's second argument: where the message comes from. Only a message the user is about to
 /// write (none, or `template`) gets a suggestion; `-m`/`-F` (message), a merge, a squash and
 /// `-c`/`-C`/`--amend` (commit) are left as they are.
-fn suggests_for(source: Option<&str>) -> bool {
+pub fn suggests_for(source: Option<&str>) -> bool {
     matches!(source, None | Some("" | "template"))
 }
 
