@@ -80,8 +80,18 @@ fn quality_on_the_labelled_corpus() {
         fp * 100.0
     );
     // The project's own labelled corpus: every secret found, nothing else (issue 14's measure).
-    assert_eq!(hit, positives.len(), "recall {:.1}%: every positive must be found", recall * 100.0);
-    assert_eq!(flagged, 0, "false alarms {:.2}%: no negative may be flagged", fp * 100.0);
+    assert_eq!(
+        hit,
+        positives.len(),
+        "recall {:.1}%: every positive must be found",
+        recall * 100.0
+    );
+    assert_eq!(
+        flagged,
+        0,
+        "false alarms {:.2}%: no negative may be flagged",
+        fp * 100.0
+    );
 }
 
 fn repo() -> TestRepo {
