@@ -422,7 +422,12 @@ impl Scanner {
                         } else {
                             key_at(text, whole.0)
                         };
-                        if !self.generic_ok(&secret, key) {
+                        let quoted =
+                            start > 0 && b"\"'`".contains(&text[start - 1]) && text.get(end) == Some(&text[start - 1]);
+                        // Bare, a value needs a digit: letters and symbols bare are code
+                        // (`windows_sys::core::PSTR`, `Token![struct]`).
+                        let bare_words = !quoted && !secret.bytes().any(|b| b.is_ascii_digit());
+                        if !self.generic_ok(&secret, key) || bare_words {
                             continue;
                         }
                     }
@@ -458,9 +463,17 @@ impl Scanner {
     /// (`credentialsId`, `token_url`, `publicToken`, `csrf-token`).
     fn generic_ok(&self, secret: &str, key: &str) -> bool {
         // Compared as it is and percent-decoded (`token=ghp%5F…` in a URL is a GitHub token's).
-        let value = decode::decode_percent(secret.as_bytes())
-            .map_or_else(|| secret.to_string(), |d| String::from_utf8_lossy(&d).into_owned())
-            .to_ascii_lowercase();
+        let value = if secret.contains('%') {
+            decode::decode_percent(secret.as_bytes())
+                .map_or_else(|| secret.to_string(), |d| String::from_utf8_lossy(&d).into_owned())
+        } else {
+            secret.to_string()
+        }
+        .to_ascii_lowercase();
+        // Percent-escapes of punctuation (`%20!%22$%&`): no letter once decoded, no secret.
+        if !value.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
         // A Telegram bot token's shape: the bot's number, `:`, then `A`.
         let telegram = secret
             .split_once(':')
@@ -473,6 +486,7 @@ impl Scanner {
             || is_indirect_reference(secret)
             || is_words(secret)
             || has_version(secret)
+            || is_code_name(secret)
         {
             return false;
         }
@@ -632,6 +646,18 @@ fn has_version(v: &str) -> bool {
             && (w[3] == b'.' || (w[3].is_ascii_digit() && w[4] == b'.'))
             && (i == 0 || !b[i - 1].is_ascii_alphabetic())
     })
+}
+
+/// A name in code: a path (`proc_macro2::TokenStream`, `super::Foundation::HANDLE`) or an
+/// upper-case constant (`MSV1_0_PROTOCOL_MESSAGE_TYPE`, `IKEEXT_CREDENTIAL0`), as a type
+/// annotation or a constant's value writes it.
+fn is_code_name(v: &str) -> bool {
+    let constant = v.contains('_')
+        && v.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && v.split('_')
+            .any(|w| w.len() >= 4 && w.bytes().all(|b| b.is_ascii_uppercase()));
+    constant || v.split("::").filter(|p| !p.is_empty()).count() >= 2
 }
 
 /// `name@host.tld`: an e-mail address, an identifier.
@@ -840,9 +866,9 @@ fn contextual_value_ok(v: &str, generic: bool, userinfo: bool) -> bool {
         has(char::is_ascii_digit),
     );
     let symbol = has(|c| !c.is_ascii_alphanumeric());
-    // A character no key alphabet uses (base64, base64url, hex, dotted or dashed names): a
-    // password's (`!`, `#`, `$`, `(`, `{`).
-    let password_symbol = has(|c| !c.is_ascii_alphanumeric() && !"_.-/+=".contains(*c));
+    // A character no key alphabet uses (base64, base64url, hex, dotted or dashed names) and no
+    // escape (`\n`): a password's (`!`, `#`, `$`, `(`, `{`).
+    let password_symbol = has(|c| !c.is_ascii_alphanumeric() && !"_.-/+=\\".contains(*c));
     let kinds = [lower, upper, digit, symbol].iter().filter(|&&k| k).count();
     if v.contains("://") && !v.contains('@') {
         return false; // a URL with no credentials in it
@@ -1121,6 +1147,8 @@ mod tests {
         assert!(is_indirect_reference("get_secret_key()") && is_indirect_reference("request.headers["));
         assert!(!is_indirect_reference("m{{h}o)p(x)"));
         assert!(has_version("jjwt-jackson-0.11.2") && !has_version("Hq8/Tz3L.0k9Vx2Rb"));
+        assert!(is_code_name("MSV1_0_PROTOCOL_MESSAGE_TYPE") && is_code_name("proc_macro2::TokenStream"));
+        assert!(!is_code_name("Zf3D0_LXCM3EIMbgJpUNnkRtOfOueHznB") && !is_code_name("AKIALACI57K43PEADJ4S"));
         // Letters with a password's symbols are a password; letters with `_.-` are a name.
         assert!(contextual_value_ok(
             "m{{h}o)p${e]nob(ody[finds>-_$#thisone}}",
@@ -1128,6 +1156,42 @@ mod tests {
             false
         ));
         assert!(!contextual_value_ok("hope-nobody_finds.thisone", true, false));
+    }
+
+    /// Generic secrets in the syntaxes detect-secrets documents, and code that only names one.
+    #[test]
+    fn generic_syntaxes_and_code() {
+        let s = scanner();
+        let fire = |line: &str| {
+            let mut found = Vec::new();
+            s.scan("src/app.c", line.as_bytes(), 1, &mut found);
+            found.iter().any(|f| f.rule == "generic-secret-assignment")
+        };
+        for line in [
+            "if (db_pass !== \"Zq7vR2mX9kL4pW8s\") {",
+            "if (\"Zq7vR2mX9kL4pW8s\" == my_password) {",
+            "char secrete[25] = \"Zq7vR2mX9kL4pW8s\";",
+            "password = @\"Zq7vR2mX9kL4pW8s\";",
+            "std::string secret(\"Zq7vR2mX9kL4pW8s\");",
+            "conn.setPassword(\"Zq7vR2mX9kL4pW8s\");",
+            "password \"Zq7vR2mX9kL4pW8s\";",
+            "key_pass: \"m{{h}o)p$#e]nob(ody[finds!\"",
+        ] {
+            assert!(fire(line), "{line}");
+        }
+        for line in [
+            "pub szEncPassword: windows_sys::core::PSTR,",
+            "pub const MsV1_0ChangePassword: MSV1_0_PROTOCOL_MESSAGE_TYPE = 5i32;",
+            "pub type TokenStream2 = proc_macro2::TokenStream;",
+            "semi_token: Token![;](span),",
+            "DiffableStr::tokenize_lines(\"first\\nsecond\\rthird\"),",
+            "token = generate_token(user_id_2024)",
+            "notes = \"Maven - io.jsonwebtoken:jjwt-jackson-0.11.2\"",
+            "password_reset_from = \"noreply2@corp-mail.io\"",
+            "\"password\": \"%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40\"",
+        ] {
+            assert!(!fire(line), "{line}");
+        }
     }
 
     #[test]

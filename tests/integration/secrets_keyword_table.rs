@@ -4,8 +4,7 @@
 //! a line, the file type detect-secrets scans it as, and whether its `KeywordDetector` reports a
 //! secret there. They are a check of the generic rules against another tool's documented
 //! behaviour, not a spec: rows are never tuned to one by one. Where we differ by design (words
-//! with spaces are not a secret here; detect-secrets reads an unquoted value in code as a
-//! literal only in some languages), the row says so in `Expect::Differs`.
+//! with spaces are not a secret here; a bare value needs a digit), `DIFFERS` says why.
 
 use std::path::Path;
 
@@ -183,6 +182,13 @@ fn fill(s: &str) -> String {
 /// Rows where this scanner and detect-secrets answer differently on purpose, each with the
 /// documented criterion. Matched on the row's line before substitution, in any group.
 const DIFFERS: &[(&str, &str)] = &[
+    ("= {C}", BARE),
+    (": {C}", BARE),
+    ("= {L}", BARE),
+    (
+        "'{C}';",
+        "a secret in single quotes is still written down, whatever C makes of it",
+    ),
     (
         "\"{W}\"",
         "words with spaces are prose, not a secret (a dictionary-words value)",
@@ -196,6 +202,9 @@ const DIFFERS: &[(&str, &str)] = &[
         "words with spaces are prose, not a secret (a dictionary-words value)",
     ),
 ];
+
+const BARE: &str = "a bare value needs a digit here: bare letters and symbols are code \
+                    (`windows_sys::core::PSTR`, `Token![struct]`); a password's symbols count in quotes";
 
 #[derive(Default)]
 struct Score {
@@ -240,8 +249,13 @@ fn detect_secrets_keyword_cases() {
         "detect-secrets keyword cases: agree {}/{} ({} with the same value), differ by design {}",
         score.agree, score.rows, score.same_value, score.by_design
     );
-    assert!(score.agree + score.by_design >= AGREE_FLOOR, "agreement fell");
+    assert!(score.agree >= AGREE_FLOOR, "agreement fell: {}", score.agree);
+    assert_eq!(
+        score.agree + score.by_design,
+        score.rows,
+        "a disagreement with no reason"
+    );
 }
 
-/// Rows agreed with, or differing by design, at least: a ratchet.
-const AGREE_FLOOR: usize = 117;
+/// Rows agreed with, at least: a ratchet.
+const AGREE_FLOOR: usize = 100;
