@@ -2282,21 +2282,60 @@ data:
         keywords: &[
             "password",
             "passwd",
+            "pwd",
             "secret",
             "token",
-            "api_key",
             "apikey",
+            "api_key",
             "api-key",
+            "accesskey",
             "access_key",
+            "access-key",
+            "privatekey",
             "private_key",
             "private-key",
-            "access-key",
-            "client_secret",
+            "privkey",
+            "priv_key",
+            "priv-key",
+            "clientkey",
+            "client_key",
+            "client-key",
+            "authkey",
             "auth_key",
+            "auth-key",
+            "servicekey",
+            "service_key",
+            "service-key",
+            "accountkey",
+            "account_key",
+            "account-key",
+            "dbkey",
+            "db_key",
+            "db-key",
+            "dbpass",
+            "db_pass",
+            "db-pass",
+            "databasekey",
+            "database_key",
+            "database-key",
+            "databasepass",
+            "database_pass",
+            "database-pass",
+            "keypass",
+            "key_pass",
+            "key-pass",
             "credential",
             "creds",
+            "contraseña",
+            "contrasena",
         ],
-        regex: r###"(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret|auth[_\-]?key|credentials?|creds)[\w.\-]{0,30}(?:[ \t]+[\w.]{1,20})?[ \t]*["']?[ \t]*(?:=|:{1,3}=|\?=|\.=|=>|:|,|>)[ \t]*(?:\r?\n[ \t]*)?(?:[rbfu]?["'`]([^"'`\s]{12,})["'`]|([^"'`\s<>;,\\(){}\[\]]{12,})(?:[\s<;,]|\\[nrt]|$))"###,
+        // A secret-like name (detect-secrets' KeywordDetector denylist, gitleaks' generic-api-key
+        // words) with any suffix or prefix, then: an assignment (`=`, `:`, `:=`, `::=`, `?=`, `.=`,
+        // `=>`, an XML element's `>`), the value quoted or not; a comparison, an argument
+        // (`setProperty("X", "v")`) or `name "v";`, quoted; a call of a name that ends in the
+        // word (`secret("v")`, `setPassword("v")`, `secret.assign("v")`); or a quoted value
+        // compared with the name (`"v" == password`).
+        regex: r###"(?i)(?:(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|priv(?:ate)?[_\-]?key|client[_\-]?(?:secret|key)|auth[_\-]?key|service[_\-]?key|account[_\-]?key|db[_\-]?(?:key|pass)|database[_\-]?(?:key|pass)|key[_\-]?pass|credentials?|creds|contrase(?:\xC3\xB1|n)a)[\w.\-]{0,30}(?:\[[0-9]*\])?(?:[ \t]+[\w.]{1,20})?[ \t]*["'\]]{0,2}[ \t]*(?:(?:=|:{1,3}=|\?=|\.=|=>|:|>)[ \t]*(?:\r?\n[ \t]*)?@?(?:[rbfu]?(?:"([^"\s]{12,})"|'([^'\s]{12,})'|\x60([^\x60\s]{12,})\x60)|([^"'\x60\s<>;,\\(){}\[\]]{12,})(?:[\s<;,]|\\[nrt]|$))|(?:={2,3}|!==?|,)[ \t]*@?[rbfu]?(?:"([^"\s]{12,})"|'([^'\s]{12,})'|\x60([^\x60\s]{12,})\x60)|(?:"([^"\s]{12,})"|'([^'\s]{12,})'|\x60([^\x60\s]{12,})\x60)[ \t]*;)|(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|priv(?:ate)?[_\-]?key|client[_\-]?(?:secret|key)|auth[_\-]?key|service[_\-]?key|account[_\-]?key|db[_\-]?(?:key|pass)|database[_\-]?(?:key|pass)|key[_\-]?pass|credentials?|creds|contrase(?:\xC3\xB1|n)a)(?:[\w.\-]{0,30}\.assign)?\([ \t]*(?:"([^"\s]{12,})"|'([^'\s]{12,})'|\x60([^\x60\s]{12,})\x60)|(?:"([^"\s]{12,})"|'([^'\s]{12,})'|\x60([^\x60\s]{12,})\x60)[ \t]*[!=]={1,2}[ \t]*[\w.]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|priv(?:ate)?[_\-]?key|client[_\-]?(?:secret|key)|auth[_\-]?key|service[_\-]?key|account[_\-]?key|db[_\-]?(?:key|pass)|database[_\-]?(?:key|pass)|key[_\-]?pass|credentials?|creds|contrase(?:\xC3\xB1|n)a))"###,
         entropy: Some(3.5),
         example: r###"db_password = "dI1aWCpCVlMBtzAI7s5c""###,
         negative: r###"password = "hunter2""###,
@@ -2323,6 +2362,11 @@ data:
 /// Values shaped like a rule's credentials that are public and allowed by name: each with where
 /// it is published. (Keep this short: a value belongs here only when it is documented as public.)
 pub const PUBLIC_VALUES: &[(&str, &str, &str)] = &[
+    (
+        "generic-secret-assignment",
+        "6fe4476ee5a1832882e326b506d14126",
+        YARN_ALGOLIA_SEARCH_KEY,
+    ),
     (
         "gcp-api-key",
         "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
@@ -2404,6 +2448,10 @@ pub const PUBLIC_VALUES: &[(&str, &str, &str)] = &[
         FIREBASE_SDK_EXAMPLES,
     ),
 ];
+
+/// Yarn's documentation site searches with Algolia; its search-only API key is in every copy of
+/// Yarn's bundled web assets (yarnpkg/berry#6201), which gitleaks lists as a stop word.
+const YARN_ALGOLIA_SEARCH_KEY: &str = "Algolia search-only key of yarnpkg.com, public (yarnpkg/berry#6201)";
 
 /// Example keys in the tests and samples of github.com/firebase/firebase-android-sdk, which
 /// gitleaks allows by name too: they reach every project that vendors the SDK's sources.

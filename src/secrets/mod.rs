@@ -415,8 +415,19 @@ impl Scanner {
                         continue;
                     }
                     if rule.id.starts_with("generic-") {
-                        let whole = caps.get(0).map_or(start, |m| from + m.start());
-                        if !self.generic_ok(&secret, key_at(text, whole)) {
+                        let whole = caps.get(0).map_or((start, end), |m| (from + m.start(), from + m.end()));
+                        // The name comes first, or last (`"v" == password`).
+                        let key = if whole.0 + 1 == start && whole.1 > end + 1 {
+                            key_at(text, whole.1 - 1)
+                        } else {
+                            key_at(text, whole.0)
+                        };
+                        let quoted =
+                            start > 0 && b"\"'`".contains(&text[start - 1]) && text.get(end) == Some(&text[start - 1]);
+                        // Bare, a value needs a digit: letters and symbols bare are code
+                        // (`windows_sys::core::PSTR`, `Token![struct]`).
+                        let bare_words = !quoted && !secret.bytes().any(|b| b.is_ascii_digit());
+                        if !self.generic_ok(&secret, key) || bare_words {
                             continue;
                         }
                     }
@@ -451,12 +462,32 @@ impl Scanner {
     /// that rule's finding; malformed, nobody's), and the name is not one of a non-secret
     /// (`credentialsId`, `token_url`, `publicToken`, `csrf-token`).
     fn generic_ok(&self, secret: &str, key: &str) -> bool {
-        let value = secret.to_ascii_lowercase();
+        // Compared as it is and percent-decoded (`token=ghp%5F…` in a URL is a GitHub token's).
+        let value = if secret.contains('%') {
+            decode::decode_percent(secret.as_bytes())
+                .map_or_else(|| secret.to_string(), |d| String::from_utf8_lossy(&d).into_owned())
+        } else {
+            secret.to_string()
+        }
+        .to_ascii_lowercase();
+        // Percent-escapes of punctuation (`%20!%22$%&`): no letter once decoded, no secret.
+        if !value.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
         // A Telegram bot token's shape: the bot's number, `:`, then `A`.
         let telegram = secret
             .split_once(':')
             .is_some_and(|(n, rest)| n.len() >= 3 && n.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with('A'));
-        if self.prefixes.iter().any(|p| value.starts_with(p.as_str())) || is_uuid(secret) || telegram {
+        if self.prefixes.iter().any(|p| value.starts_with(p.as_str()))
+            || is_uuid(secret)
+            || telegram
+            || secret.len() > GENERIC_MAX_LEN
+            || is_email(secret)
+            || is_indirect_reference(secret)
+            || is_words(secret)
+            || has_version(secret)
+            || is_code_name(secret)
+        {
             return false;
         }
         let key: String = key
@@ -468,10 +499,13 @@ impl Scanner {
             "id", "ids", "name", "names", "url", "uri", "path", "file", "type", "field", "length", "len", "format",
             "pattern", "prefix", "header", "count", "size", "ttl", "timeout", "version",
         ];
+        // Names that hold a secret-like word but name something else (gitleaks' generic-api-key
+        // allowlist): an Azure Key Vault (`keyVaultToStoreSecrets`), a .NET `UserSecretsId`, a
+        // Vault `accessor`, an `author`.
+        const NOT_SECRET_PARTS: &[&str] = &["keyvault", "usersecretsid", "accessor", "author", "csrf", "xsrf"];
         !(NOT_SECRET_SUFFIXES.iter().any(|s| key.ends_with(s))
             || key.starts_with("public")
-            || key.contains("csrf")
-            || key.contains("xsrf"))
+            || NOT_SECRET_PARTS.iter().any(|p| key.contains(p)))
     }
 
     fn reportable(&self, rule: &Rule, secret: &str, line: &[u8]) -> bool {
@@ -595,6 +629,80 @@ fn is_uuid(v: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// The longest value a generic rule takes. Issued keys and bearer tokens stay under it (a
+/// Facebook page token is about 250 characters); longer runs under a secret-like name are encoded
+/// documents (a signed payload, a certificate chain, an image), which the provider rules and the
+/// decoders look into. (gitleaks' generic-api-key stops at 150, which loses such tokens.)
+const GENERIC_MAX_LEN: usize = 512;
+
+/// A version in the value (`jjwt-jackson-0.11.2`, `rc0.13.0_20230412`): a package coordinate or
+/// a release name, which random key alphabets (base64, hex) never write.
+fn has_version(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.windows(5).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit()
+            && w[1] == b'.'
+            && w[2].is_ascii_digit()
+            && (w[3] == b'.' || (w[3].is_ascii_digit() && w[4] == b'.'))
+            && (i == 0 || !b[i - 1].is_ascii_alphabetic())
+    })
+}
+
+/// A name in code: a path (`proc_macro2::TokenStream`, `super::Foundation::HANDLE`) or an
+/// upper-case constant (`MSV1_0_PROTOCOL_MESSAGE_TYPE`, `IKEEXT_CREDENTIAL0`), as a type
+/// annotation or a constant's value writes it.
+fn is_code_name(v: &str) -> bool {
+    let constant = v.contains('_')
+        && v.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && v.split('_')
+            .any(|w| w.len() >= 4 && w.bytes().all(|b| b.is_ascii_uppercase()));
+    constant || v.split("::").filter(|p| !p.is_empty()).count() >= 2
+}
+
+/// `name@host.tld`: an e-mail address, an identifier.
+fn is_email(v: &str) -> bool {
+    let Some((local, host)) = v.split_once('@') else {
+        return false;
+    };
+    let part = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+    !local.is_empty()
+        && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+        && host.contains('.')
+        && host.split('.').all(part)
+}
+
+/// An expression, not a literal (detect-secrets' `is_indirect_reference`): a name followed by a
+/// call or an index (`get_secret_key()`, `request.headers['apikey']`, `config[`).
+fn is_indirect_reference(v: &str) -> bool {
+    let name = v
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || b"_.$-".contains(b))
+        .count();
+    name > 0 && matches!(v.as_bytes().get(name), Some(b'(' | b'['))
+}
+
+/// Words, not random characters: capitalised words (`AgencyIdentificationCodeContentType`,
+/// three or more, of three letters or more) cover at least 60% of the value. In random base62 a
+/// capital then two lower-case letters starts at one place in about fourteen.
+fn is_words(v: &str) -> bool {
+    let b = v.as_bytes();
+    let (mut words, mut covered, mut i) = (0, 0, 0);
+    while i < b.len() {
+        if b[i].is_ascii_uppercase() {
+            let n = b[i + 1..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+            if n >= 2 {
+                words += 1;
+                covered += n + 1;
+            }
+            i += n + 1;
+        } else {
+            i += 1;
+        }
+    }
+    words >= 3 && covered * 10 >= b.len() * 6
+}
+
 /// A stretch of at least 12 characters that repeats a unit of 1 to 4 (`aaaaaaaaaaaa`,
 /// `123123123123`), after any run the value starts with (a Twitter bearer token starts with 21 A's
 /// by format).
@@ -612,6 +720,22 @@ fn has_filler(v: &str) -> bool {
         }
         false
     })
+}
+
+/// A template inside the value (`${DB_PASSWORD}`, `${env:X}`, `{{ vault_token }}`, `<password>`,
+/// `%(password)s`): a name or an expression in its delimiters, not symbols strewn in a password
+/// (`m{{h}o)p${e]nob(...}}` is none).
+fn has_template(v: &str) -> bool {
+    let within = |open: &str, close: &str, ok: fn(char) -> bool| {
+        v.match_indices(open).any(|(i, _)| {
+            let rest = &v[i + open.len()..];
+            rest.find(close).is_some_and(|j| rest[..j].chars().all(ok))
+        })
+    };
+    within("${", "}", |c| c.is_alphanumeric() || "_.:-/| '\"".contains(c))
+        || within("{{", "}}", |c| c != '{' && c != '}')
+        || within("<", ">", |c| c != '<')
+        || within("%(", ")", |c| c.is_alphanumeric() || c == '_')
 }
 
 /// What a `{...}` holds in a template: a name (`{apikey}`, `{API_TOKEN}`) or an expression
@@ -661,11 +785,6 @@ pub fn is_placeholder(v: &str) -> bool {
         "dummy",
         "redacted",
         "sample",
-        "<",
-        ">",
-        "${",
-        "{{",
-        "%(",
         "environ",
         "getenv",
         "process.env",
@@ -673,7 +792,8 @@ pub fn is_placeholder(v: &str) -> bool {
         "env(",
         "env[",
     ];
-    if WORDS.iter().any(|w| l.contains(w)) {
+    // `<` opens a template (`<your-password>`, `<user:password>`); a `>` alone is a symbol.
+    if WORDS.iter().any(|w| l.contains(w)) || l.contains('<') || l.ends_with('>') || has_template(v) {
         return true;
     }
     if l.contains("your")
@@ -746,6 +866,9 @@ fn contextual_value_ok(v: &str, generic: bool, userinfo: bool) -> bool {
         has(char::is_ascii_digit),
     );
     let symbol = has(|c| !c.is_ascii_alphanumeric());
+    // A character no key alphabet uses (base64, base64url, hex, dotted or dashed names) and no
+    // escape (`\n`): a password's (`!`, `#`, `$`, `(`, `{`).
+    let password_symbol = has(|c| !c.is_ascii_alphanumeric() && !"_.-/+=\\".contains(*c));
     let kinds = [lower, upper, digit, symbol].iter().filter(|&&k| k).count();
     if v.contains("://") && !v.contains('@') {
         return false; // a URL with no credentials in it
@@ -753,12 +876,14 @@ fn contextual_value_ok(v: &str, generic: bool, userinfo: bool) -> bool {
     // A provider-named value of one kind of character: only a long run of digits (Discord's
     // 32-character secret may be all digits); `is_placeholder` has taken `1234567890`.
     let digits_only = !generic && v.len() >= 20 && v.bytes().all(|b| b.is_ascii_digit());
-    if (kinds < 2 && !digits_only) || (generic && !(digit && (lower || upper))) {
+    // The generic rules: letters with digits, or with a password's symbols (gitleaks drops
+    // `^[a-zA-Z_.-]+$`, detect-secrets a value with no letter).
+    if (kinds < 2 && !digits_only) || (generic && !((digit || password_symbol) && (lower || upper))) {
         return false;
     }
     // Random keys of 16 or more characters from an alphabet with digits have one (98% at 24
     // characters); `s.AcceptanceTimeoutSeconds` and `s.THISSTRINGISALLUPPERCASE` have none.
-    if !digit && v.len() >= 16 && !userinfo {
+    if !digit && v.len() >= 16 && !userinfo && !password_symbol {
         return false;
     }
     let letters = v.chars().filter(|c| c.is_ascii_alphabetic()).count();
@@ -1007,6 +1132,65 @@ mod tests {
             let mut found = Vec::new();
             s.scan("notes.txt", line.as_bytes(), 1, &mut found);
             assert!(found.iter().any(|f| f.rule == rule), "{line}: {found:?}");
+        }
+    }
+
+    /// The generic rules' value filters, each a documented criterion (detect-secrets'
+    /// heuristics, gitleaks' generic-api-key allowlist).
+    #[test]
+    fn generic_value_filters() {
+        assert!(has_template("${DB_PASSWORD}") && has_template("x{{ vault_pw }}") && has_template("%(pw)s"));
+        assert!(!has_template("m{{h}o)p${e]nob(ody[finds>-_$#thisone}}"));
+        assert!(is_words("clm03530:AgencyIdentificationCodeContentType"));
+        assert!(!is_words("Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"));
+        assert!(is_email("noreply@corp-mail.io") && !is_email("pa55@word"));
+        assert!(is_indirect_reference("get_secret_key()") && is_indirect_reference("request.headers["));
+        assert!(!is_indirect_reference("m{{h}o)p(x)"));
+        assert!(has_version("jjwt-jackson-0.11.2") && !has_version("Hq8/Tz3L.0k9Vx2Rb"));
+        assert!(is_code_name("MSV1_0_PROTOCOL_MESSAGE_TYPE") && is_code_name("proc_macro2::TokenStream"));
+        assert!(!is_code_name("Zf3D0_LXCM3EIMbgJpUNnkRtOfOueHznB") && !is_code_name("AKIALACI57K43PEADJ4S"));
+        // Letters with a password's symbols are a password; letters with `_.-` are a name.
+        assert!(contextual_value_ok(
+            "m{{h}o)p${e]nob(ody[finds>-_$#thisone}}",
+            true,
+            false
+        ));
+        assert!(!contextual_value_ok("hope-nobody_finds.thisone", true, false));
+    }
+
+    /// Generic secrets in the syntaxes detect-secrets documents, and code that only names one.
+    #[test]
+    fn generic_syntaxes_and_code() {
+        let s = scanner();
+        let fire = |line: &str| {
+            let mut found = Vec::new();
+            s.scan("src/app.c", line.as_bytes(), 1, &mut found);
+            found.iter().any(|f| f.rule == "generic-secret-assignment")
+        };
+        for line in [
+            "if (db_pass !== \"Zq7vR2mX9kL4pW8s\") {",
+            "if (\"Zq7vR2mX9kL4pW8s\" == my_password) {",
+            "char secrete[25] = \"Zq7vR2mX9kL4pW8s\";",
+            "password = @\"Zq7vR2mX9kL4pW8s\";",
+            "std::string secret(\"Zq7vR2mX9kL4pW8s\");",
+            "conn.setPassword(\"Zq7vR2mX9kL4pW8s\");",
+            "password \"Zq7vR2mX9kL4pW8s\";",
+            "key_pass: \"m{{h}o)p$#e]nob(ody[finds!\"",
+        ] {
+            assert!(fire(line), "{line}");
+        }
+        for line in [
+            "pub szEncPassword: windows_sys::core::PSTR,",
+            "pub const MsV1_0ChangePassword: MSV1_0_PROTOCOL_MESSAGE_TYPE = 5i32;",
+            "pub type TokenStream2 = proc_macro2::TokenStream;",
+            "semi_token: Token![;](span),",
+            "DiffableStr::tokenize_lines(\"first\\nsecond\\rthird\"),",
+            "token = generate_token(user_id_2024)",
+            "notes = \"Maven - io.jsonwebtoken:jjwt-jackson-0.11.2\"",
+            "password_reset_from = \"noreply2@corp-mail.io\"",
+            "\"password\": \"%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40\"",
+        ] {
+            assert!(!fire(line), "{line}");
         }
     }
 

@@ -23,6 +23,7 @@ mod run_all;
 mod secrets;
 mod secrets_conformance;
 mod secrets_history;
+mod secrets_keyword_table;
 mod secrets_syntax;
 mod staged_paths;
 mod stash;

@@ -16,7 +16,7 @@ use mpm_hooks::secrets::{Scanner, checksum};
 /// never issued by anyone and are not reported (README, "Not secrets"); the test counts them.
 const RECALL_FLOOR: usize = 5843;
 /// False alarms, at most (of 357 negatives).
-const FALSE_ALARM_CEILING: usize = 19;
+const FALSE_ALARM_CEILING: usize = 15;
 
 fn corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
