@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Hook cost per commit, measured interleaved: on a shared machine, load drifts over a run, and
+hyperfine times all runs of one command before the next. Here every round commits once in each
+repository, in turn, so drift falls on all alike; CPU is the children's user+sys from getrusage
+(git and every hook it starts), the median over rounds, minus the no-op hook's.
+
+Run bench/hooks-vs-base.sh once first: it makes the repositories (bench/work/hooks-vs-base/*).
+    python3 bench/interleaved.py [ROUNDS]
+"""
+import os, resource, statistics, subprocess, sys, time
+
+work = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "hooks-vs-base")
+variants = ["true", "base", "new", "base-versioned", "new-versioned"]
+rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+env = dict(os.environ, GIT_CONFIG_GLOBAL=os.path.join(os.path.dirname(work), "gitconfig-global"),
+           GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
+           GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
+
+
+def git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def reset(repo, versioned):
+    base = open(os.path.join(repo, ".git", "bench-base")).read().strip()
+    git(repo, "reset", "-q", "--soft", base)
+    if versioned:
+        git(repo, "reset", "-q", "--", "BUILD_NUMBER")
+        git(repo, "checkout", "-q", "--", "BUILD_NUMBER")
+        pending = os.path.join(repo, ".git", "mpm-hooks", "build-number-pending.json")
+        if os.path.exists(pending):
+            os.remove(pending)
+
+
+cpu = {v: [] for v in variants}
+wall = {v: [] for v in variants}
+for r in range(rounds + 3):
+    for v in variants:
+        repo = os.path.join(work, v)
+        reset(repo, v.endswith("versioned"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        git(repo, "commit", "-q", "-m", "feat: bench change")
+        w = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if r >= 3:  # warm-up rounds
+            cpu[v].append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+            wall[v].append(w * 1000)
+for v in variants:
+    reset(os.path.join(work, v), v.endswith("versioned"))
+med = lambda xs: statistics.median(xs)
+floor_c, floor_w = med(cpu["true"]), med(wall["true"])
+print(f"{rounds} interleaved rounds; median per commit, minus the no-op hook ({floor_c:.1f} ms CPU, {floor_w:.1f} ms wall)")
+for b, n in [("base", "new"), ("base-versioned", "new-versioned")]:
+    bc, nc = med(cpu[b]) - floor_c, med(cpu[n]) - floor_c
+    bw, nw = med(wall[b]) - floor_w, med(wall[n]) - floor_w
+    print(f"{n:>14}: CPU {nc:+.2f} ms (base {bc:+.2f}, difference {nc - bc:+.2f}); "
+          f"wall {nw:+.2f} ms (base {bw:+.2f}, difference {nw - bw:+.2f})")
