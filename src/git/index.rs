@@ -617,6 +617,97 @@ pub fn is_partial_commit_index(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with("next-index-") && n.ends_with(".lock"))
 }
 
+/// The tree the index file `path` records for its top folder in its cache tree (the `TREE`
+/// extension), while that record is valid: the tree `git commit` makes the commit from, as it
+/// rebuilds only the folders marked invalid. git writes the cache tree whole before it runs the
+/// pre-commit hook, so this is how the hook learns what is staged without a `git diff --cached`
+/// that reads every entry (at 100,000 files, 18 ms of git's time for a 3-file change). `None`
+/// when the record is missing or invalid, or the file cannot be walked.
+///
+/// The file is streamed through a small buffer: only each entry's flags are looked at, to find
+/// where the extensions start.
+pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
+    use std::io::{BufRead, Read};
+    let file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut reader = std::io::BufReader::with_capacity(128 * 1024, file);
+    let mut header = [0u8; 12];
+    reader.read_exact(&mut header).ok()?;
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let version = be32(&header[4..]);
+    if &header[..4] != b"DIRC" || !(2..=4).contains(&version) {
+        return None;
+    }
+    let mut at: u64 = 12;
+    let mut fixed = [0u8; 64];
+    let mut name = Vec::new();
+    for _ in 0..be32(&header[8..]) {
+        reader.read_exact(&mut fixed[..62]).ok()?;
+        let flags = u16::from_be_bytes([fixed[60], fixed[61]]);
+        let mut used = 62;
+        if version >= 3 && flags & 0x4000 != 0 {
+            reader.read_exact(&mut fixed[62..64]).ok()?;
+            used = 64;
+        }
+        let name_len = usize::from(flags & 0xfff);
+        if version == 4 {
+            // The varint of the bytes to strip from the previous path, then a NUL-ended tail.
+            loop {
+                let mut byte = [0u8];
+                reader.read_exact(&mut byte).ok()?;
+                used += 1;
+                if byte[0] & 128 == 0 {
+                    break;
+                }
+            }
+            name.clear();
+            used += reader.read_until(0, &mut name).ok()?;
+            if name.last() != Some(&0) {
+                return None;
+            }
+        } else {
+            let size = if name_len < 0xfff {
+                (used + name_len + 8) & !7
+            } else {
+                name.clear();
+                let read = reader.read_until(0, &mut name).ok()?;
+                if name.last() != Some(&0) {
+                    return None;
+                }
+                used += read;
+                (used - 1 + 8) & !7
+            };
+            let skip = i64::try_from(size.checked_sub(used)?).ok()?;
+            reader.seek_relative(skip).ok()?;
+            used = size;
+        }
+        at += used as u64;
+    }
+    let end = len.checked_sub(20)?;
+    while at + 8 <= end {
+        let mut head = [0u8; 8];
+        reader.read_exact(&mut head).ok()?;
+        let size = u64::from(be32(&head[4..]));
+        if &head[..4] == b"TREE" {
+            // The top folder's record: an empty name, "<entries> <subtrees>" LF, then its id
+            // unless <entries> is -1.
+            let mut data = vec![0u8; usize::try_from(size.min(64)).ok()?];
+            reader.read_exact(&mut data).ok()?;
+            let line_end = data.iter().position(|&b| b == b'\n')?;
+            let line = std::str::from_utf8(data.get(1..line_end)?).ok()?;
+            let entries: i64 = line.split_once(' ')?.0.parse().ok()?;
+            return if data[0] == 0 && entries >= 0 {
+                git2::Oid::from_bytes(data.get(line_end + 1..line_end + 21)?).ok()
+            } else {
+                None
+            };
+        }
+        reader.seek_relative(i64::try_from(size).ok()?).ok()?;
+        at += 8 + size;
+    }
+    None
+}
+
 /// Every unconflicted entry of the index file `path`: its path and blob id.
 pub fn index_ids(path: &Path) -> Result<std::collections::BTreeMap<String, git2::Oid>> {
     let file = parse_index(path, true)?;
@@ -1031,6 +1122,42 @@ mod tests {
         let raw = sha1_index(3, &[e(b"a", 1), folder], &[(b"sdir", b"")]);
         assert_eq!(locate_entry(&raw, b"a"), None);
         assert_eq!(locate_entry(&raw, b"lib/"), None);
+    }
+
+    #[test]
+    fn the_cached_root_tree_is_read_past_every_entry_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let root = |raw: &[u8]| {
+            std::fs::write(&index, raw).unwrap();
+            cached_root_tree(&index)
+        };
+        let long = vec![b'x'; 5000];
+        let mut extended = e(b"i", 3);
+        extended.extended = ITA;
+        let entries = [e(b"a", 1), e(&long, 2), extended, e(b"dir/b", 4), e(b"dir/c", 5)];
+        let mut tree = tree_record("", 5, 1, 0xaa);
+        tree.extend(tree_record("dir", 2, 0, 0xbb));
+        let valid = Some(git2::Oid::from_bytes(&[0xaa; 20]).unwrap());
+        for version in [2, 3, 4] {
+            let entries = if version == 2 { &entries[..2] } else { &entries[..] };
+            let raw = sha1_index(
+                version,
+                entries,
+                &[(b"REUC", b"x\x00"), (b"TREE", &tree), (b"UNTR", b"u")],
+            );
+            assert_eq!(root(&raw), valid, "v{version}");
+            // Every cut of the file: no id, or the right one (cut after the record).
+            for len in 0..raw.len() {
+                assert!([None, valid].contains(&root(&raw[..len])), "v{version} {len}");
+            }
+        }
+        let mut invalid = tree_record("", -1, 1, 0);
+        invalid.extend(tree_record("dir", 2, 0, 0xbb));
+        assert_eq!(root(&sha1_index(2, &entries[..1], &[(b"TREE", &invalid)])), None);
+        assert_eq!(root(&sha1_index(2, &entries[..1], &[])), None);
+        assert_eq!(root(&sha1_index(5, &entries[..1], &[(b"TREE", &tree)])), None);
+        assert_eq!(cached_root_tree(&dir.path().join("absent")), None);
     }
 
     #[test]
