@@ -23,8 +23,9 @@ pub struct LoadedEntry {
     form: Form,
     /// The index file's size, modification time and inode when it was read.
     stamp: Option<(u64, Option<std::time::SystemTime>, u64)>,
-    /// Content whose blob is stored, and the complete index file with it staged.
-    ready: Option<(Vec<u8>, Vec<u8>)>,
+    /// Content whose blob is stored, and the index file with it staged, as pieces of the file
+    /// read and new bytes (checksum included).
+    ready: Option<(Vec<u8>, Vec<Piece>)>,
 }
 
 enum Form {
@@ -122,7 +123,7 @@ impl LoadedEntry {
     /// staging it later is a single write. Only for an entry found in the index bytes.
     pub fn prepare(&mut self, content: &[u8], id: git2::Oid) {
         if let Form::Raw { bytes, at, extensions } = &self.form {
-            let new = patched(bytes, *at, *extensions, self.rel.as_bytes(), id, content.len());
+            let new = patch_pieces(bytes, *at, *extensions, self.rel.as_bytes(), id, content.len());
             self.ready = Some((content.to_vec(), new));
         }
     }
@@ -171,13 +172,47 @@ fn is_null_checksum(index: &[u8]) -> bool {
     index.len() >= 20 && index[index.len() - 20..].iter().all(|&b| b == 0)
 }
 
+/// A piece of an index file being written: a range of the file read, or new bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Old(std::ops::Range<usize>),
+    New(Vec<u8>),
+}
+
 /// The index file `raw` with the entry at `at` staged as blob `id` of `size` bytes, its
-/// checksum written (kept null under `index.skipHash`).
-fn patched(raw: &[u8], at: usize, extensions: usize, path: &[u8], id: git2::Oid, size: usize) -> Vec<u8> {
+/// checksum written (kept null under `index.skipHash`), as pieces: the 8 MB of a 100,000-file
+/// index are hashed and written from the bytes read, never copied.
+fn patch_pieces(raw: &[u8], at: usize, extensions: usize, path: &[u8], id: git2::Oid, size: usize) -> Vec<Piece> {
     let size = u32::try_from(size).unwrap_or(u32::MAX);
-    let mut new = patch_entry(raw, at, extensions, path, id.as_bytes(), size);
-    finish(&mut new, is_null_checksum(raw));
-    new
+    let mut pieces = patch_entry(raw, at, extensions, path, id.as_bytes(), size);
+    let sum = if is_null_checksum(raw) {
+        [0; 20]
+    } else {
+        let mut hasher = <sha1::Sha1 as sha1::Digest>::new();
+        for piece in &pieces {
+            sha1::Digest::update(&mut hasher, piece_bytes(raw, piece));
+        }
+        sha1::Digest::finalize(hasher).into()
+    };
+    pieces.push(Piece::New(sum.to_vec()));
+    pieces
+}
+
+fn piece_bytes<'a>(raw: &'a [u8], piece: &'a Piece) -> &'a [u8] {
+    match piece {
+        Piece::Old(range) => &raw[range.clone()],
+        Piece::New(bytes) => bytes,
+    }
+}
+
+/// [`patch_pieces`] as one buffer.
+#[cfg(test)]
+fn patched(raw: &[u8], at: usize, extensions: usize, path: &[u8], id: git2::Oid, size: usize) -> Vec<u8> {
+    let pieces = patch_pieces(raw, at, extensions, path, id, size);
+    pieces
+        .iter()
+        .flat_map(|p| piece_bytes(raw, p).iter().copied())
+        .collect()
 }
 
 /// Writes the checksum of an index file into its last 20 bytes, unless the index had none
@@ -232,9 +267,10 @@ impl IndexEntry<'_> {
             message: format!("cannot stage {rel}: {e}"),
             source: None,
         };
-        let bytes = match ready {
-            Some((prepared, bytes)) if prepared == content => bytes,
-            _ => {
+        // The file read and the pieces to write: ranges of it and new bytes.
+        let (raw, pieces) = match (ready, form) {
+            (Some((prepared, pieces)), Form::Raw { bytes, .. }) if prepared == content => (bytes, pieces),
+            (_, form) => {
                 let id = self
                     .repo
                     .git2("storing a blob")?
@@ -242,7 +278,8 @@ impl IndexEntry<'_> {
                     .map_err(|e| Error::git(format!("cannot store {rel}"), e))?;
                 match form {
                     Form::Raw { bytes, at, extensions } => {
-                        patched(&bytes, at, extensions, rel.as_bytes(), id, content.len())
+                        let pieces = patch_pieces(&bytes, at, extensions, rel.as_bytes(), id, content.len());
+                        (bytes, pieces)
                     }
                     // Staged through git above.
                     Form::Sha256 { .. } => return Err(Error::Sha256 { what: "staging".into() }),
@@ -270,12 +307,13 @@ impl IndexEntry<'_> {
                         };
                         file.write_to(&mut bytes, options).map_err(|e| fail(&e))?;
                         finish(&mut bytes, file.checksum().is_some_and(|c| c.is_null()));
-                        bytes
+                        let all = Piece::Old(0..bytes.len());
+                        (bytes, vec![all])
                     }
                 }
             }
         };
-        write_locked(&path, &bytes).map_err(|e| {
+        write_locked(&path, &raw, &pieces).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::Git {
                     message: format!(
@@ -434,8 +472,13 @@ fn locate_entry_with(raw: &[u8], path: &[u8], hash_len: usize) -> Option<(usize,
             at = suffix_at + suffix_len + 1;
             continue;
         }
-        let name_len = raw.get(name_at..end)?.iter().position(|&b| b == 0)?;
-        if &raw[name_at..name_at + name_len] == path && (flags >> 12) & 3 == 0 {
+        // The length in the flags, as git reads it; a name of 0xFFF bytes or more ends at its NUL.
+        let name_len = match usize::from(flags & 0xfff) {
+            0xfff => raw.get(name_at..end)?.iter().position(|&b| b == 0)?,
+            len if raw.get(name_at + len) == Some(&0) && name_at + len < end => len,
+            _ => return None,
+        };
+        if name_len == path.len() && &raw[name_at..name_at + name_len] == path && (flags >> 12) & 3 == 0 {
             target = Some(at);
         }
         at += (name_at - at + name_len + 8) & !7;
@@ -638,30 +681,33 @@ fn invalidated_tree(data: &[u8], path: &[u8], hash_len: usize) -> Option<Vec<u8>
 
 /// The index file `raw` (checked by `locate_entry`) with the entry `path` at `target` given a
 /// new blob id and size, and the cached trees of the folders holding it marked invalid; every
-/// other byte is kept, extensions too. The checksum is left for the caller.
-fn patch_entry(raw: &[u8], target: usize, extensions: usize, path: &[u8], id: &[u8], size: u32) -> Vec<u8> {
+/// other byte is kept, extensions too: the pieces up to the checksum, which is left for the
+/// caller.
+fn patch_entry(raw: &[u8], target: usize, extensions: usize, path: &[u8], id: &[u8], size: u32) -> Vec<Piece> {
     let be32 = |at: usize| u32::from_be_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]) as usize;
     let end = raw.len() - 20;
+    let mut entry = raw[target + 36..target + 60].to_vec();
+    entry[..4].copy_from_slice(&size.to_be_bytes());
+    entry[4..].copy_from_slice(id);
+    let mut pieces = vec![Piece::Old(0..target + 36), Piece::New(entry)];
+    let mut kept = target + 60;
     let mut at = extensions;
-    let mut out = Vec::with_capacity(raw.len() + 32);
-    out.extend_from_slice(&raw[..at]);
-    out[target + 36..target + 40].copy_from_slice(&size.to_be_bytes());
-    out[target + 40..target + 60].copy_from_slice(id);
     while at < end {
         let len = be32(at + 4);
-        let data = &raw[at + 8..at + 8 + len];
-        match invalidated_tree(data, path, 20) {
-            Some(tree) if &raw[at..at + 4] == b"TREE" => {
-                out.extend_from_slice(b"TREE");
-                out.extend_from_slice(&(tree.len() as u32).to_be_bytes());
-                out.extend_from_slice(&tree);
-            }
-            _ => out.extend_from_slice(&raw[at..at + 8 + len]),
+        if &raw[at..at + 4] == b"TREE"
+            && let Some(tree) = invalidated_tree(&raw[at + 8..at + 8 + len], path, 20)
+        {
+            pieces.push(Piece::Old(kept..at));
+            let mut new = b"TREE".to_vec();
+            new.extend_from_slice(&(tree.len() as u32).to_be_bytes());
+            new.extend_from_slice(&tree);
+            pieces.push(Piece::New(new));
+            kept = at + 8 + len;
         }
         at += 8 + len;
     }
-    out.extend_from_slice(&raw[end..]);
-    out
+    pieces.push(Piece::Old(kept..end));
+    pieces
 }
 
 /// [`invalidated_tree`] for a cache tree parsed by gix-index: marks `tree` and each subtree
@@ -680,14 +726,32 @@ fn invalidate_folders(mut tree: &mut gix_index::extension::Tree, mut path: &[u8]
 }
 
 /// Replaces `path` as git does: write `<path>.lock` (created exclusively: it is git's lock),
-/// then rename it over `path`.
-fn write_locked(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+/// then rename it over `path`. The pieces go out in one vectored write where the system takes
+/// them all at once.
+fn write_locked(path: &Path, raw: &[u8], pieces: &[Piece]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
     let mut lock_name = path.as_os_str().to_os_string();
     lock_name.push(".lock");
     let lock = PathBuf::from(lock_name);
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&lock)?;
-    let written = file.write_all(bytes).and_then(|_| std::fs::rename(&lock, path));
+    let mut slices: Vec<IoSlice<'_>> = pieces.iter().map(|p| IoSlice::new(piece_bytes(raw, p))).collect();
+    let mut rest = &mut slices[..];
+    let mut written = Ok(());
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => {
+                written = Err(std::io::ErrorKind::WriteZero.into());
+                break;
+            }
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                written = Err(e);
+                break;
+            }
+        }
+    }
+    let written = written.and_then(|_| std::fs::rename(&lock, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&lock);
     }
@@ -725,6 +789,97 @@ pub fn is_partial_commit_index(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with("next-index-") && n.ends_with(".lock"))
+}
+
+/// The tree the index file `path` records for its top folder in its cache tree (the `TREE`
+/// extension), while that record is valid: the tree `git commit` makes the commit from, as it
+/// rebuilds only the folders marked invalid. git writes the cache tree whole before it runs the
+/// pre-commit hook, so this is how the hook learns what is staged without a `git diff --cached`
+/// that reads every entry (at 100,000 files, 18 ms of git's time for a 3-file change). `None`
+/// when the record is missing or invalid, or the file cannot be walked.
+///
+/// The file is streamed through a small buffer: only each entry's flags are looked at, to find
+/// where the extensions start.
+pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
+    use std::io::{BufRead, Read};
+    let file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut reader = std::io::BufReader::with_capacity(128 * 1024, file);
+    let mut header = [0u8; 12];
+    reader.read_exact(&mut header).ok()?;
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let version = be32(&header[4..]);
+    if &header[..4] != b"DIRC" || !(2..=4).contains(&version) {
+        return None;
+    }
+    let mut at: u64 = 12;
+    let mut fixed = [0u8; 64];
+    let mut name = Vec::new();
+    for _ in 0..be32(&header[8..]) {
+        reader.read_exact(&mut fixed[..62]).ok()?;
+        let flags = u16::from_be_bytes([fixed[60], fixed[61]]);
+        let mut used = 62;
+        if version >= 3 && flags & 0x4000 != 0 {
+            reader.read_exact(&mut fixed[62..64]).ok()?;
+            used = 64;
+        }
+        let name_len = usize::from(flags & 0xfff);
+        if version == 4 {
+            // The varint of the bytes to strip from the previous path, then a NUL-ended tail.
+            loop {
+                let mut byte = [0u8];
+                reader.read_exact(&mut byte).ok()?;
+                used += 1;
+                if byte[0] & 128 == 0 {
+                    break;
+                }
+            }
+            name.clear();
+            used += reader.read_until(0, &mut name).ok()?;
+            if name.last() != Some(&0) {
+                return None;
+            }
+        } else {
+            let size = if name_len < 0xfff {
+                (used + name_len + 8) & !7
+            } else {
+                name.clear();
+                let read = reader.read_until(0, &mut name).ok()?;
+                if name.last() != Some(&0) {
+                    return None;
+                }
+                used += read;
+                (used - 1 + 8) & !7
+            };
+            let skip = i64::try_from(size.checked_sub(used)?).ok()?;
+            reader.seek_relative(skip).ok()?;
+            used = size;
+        }
+        at += used as u64;
+    }
+    let end = len.checked_sub(20)?;
+    while at + 8 <= end {
+        let mut head = [0u8; 8];
+        reader.read_exact(&mut head).ok()?;
+        let size = u64::from(be32(&head[4..]));
+        if &head[..4] == b"TREE" {
+            // The top folder's record: an empty name, "<entries> <subtrees>" LF, then its id
+            // unless <entries> is -1.
+            let mut data = vec![0u8; usize::try_from(size.min(64)).ok()?];
+            reader.read_exact(&mut data).ok()?;
+            let line_end = data.iter().position(|&b| b == b'\n')?;
+            let line = std::str::from_utf8(data.get(1..line_end)?).ok()?;
+            let entries: i64 = line.split_once(' ')?.0.parse().ok()?;
+            return if data[0] == 0 && entries >= 0 {
+                git2::Oid::from_bytes(data.get(line_end + 1..line_end + 21)?).ok()
+            } else {
+                None
+            };
+        }
+        reader.seek_relative(i64::try_from(size).ok()?).ok()?;
+        at += 8 + size;
+    }
+    None
 }
 
 /// Every unconflicted entry of the index file `path`: its path and blob id.
@@ -1191,6 +1346,42 @@ mod tests {
     }
 
     #[test]
+    fn the_cached_root_tree_is_read_past_every_entry_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let root = |raw: &[u8]| {
+            std::fs::write(&index, raw).unwrap();
+            cached_root_tree(&index)
+        };
+        let long = vec![b'x'; 5000];
+        let mut extended = e(b"i", 3);
+        extended.extended = ITA;
+        let entries = [e(b"a", 1), e(&long, 2), extended, e(b"dir/b", 4), e(b"dir/c", 5)];
+        let mut tree = tree_record("", 5, 1, 0xaa);
+        tree.extend(tree_record("dir", 2, 0, 0xbb));
+        let valid = Some(git2::Oid::from_bytes(&[0xaa; 20]).unwrap());
+        for version in [2, 3, 4] {
+            let entries = if version == 2 { &entries[..2] } else { &entries[..] };
+            let raw = sha1_index(
+                version,
+                entries,
+                &[(b"REUC", b"x\x00"), (b"TREE", &tree), (b"UNTR", b"u")],
+            );
+            assert_eq!(root(&raw), valid, "v{version}");
+            // Every cut of the file: no id, or the right one (cut after the record).
+            for len in 0..raw.len() {
+                assert!([None, valid].contains(&root(&raw[..len])), "v{version} {len}");
+            }
+        }
+        let mut invalid = tree_record("", -1, 1, 0);
+        invalid.extend(tree_record("dir", 2, 0, 0xbb));
+        assert_eq!(root(&sha1_index(2, &entries[..1], &[(b"TREE", &invalid)])), None);
+        assert_eq!(root(&sha1_index(2, &entries[..1], &[])), None);
+        assert_eq!(root(&sha1_index(5, &entries[..1], &[(b"TREE", &tree)])), None);
+        assert_eq!(cached_root_tree(&dir.path().join("absent")), None);
+    }
+
+    #[test]
     fn a_skip_hash_index_keeps_its_null_checksum() {
         let raw = index_file(2, &[e(b"a", 1)], &[], 20, Sum::Null);
         let new = patch(&raw, b"a");
@@ -1208,9 +1399,10 @@ mod tests {
         assert_eq!(loaded.id(), git2::Oid::from_bytes(&[1; 20]).ok());
         assert!(loaded.is_current());
         loaded.prepare(b"42\nabcd", new_id());
-        let (content, bytes) = loaded.ready.as_ref().unwrap();
+        let (content, pieces) = loaded.ready.as_ref().unwrap();
         assert_eq!(content, b"42\nabcd");
-        assert_eq!(bytes, &patch(&raw, b"BUILD_NUMBER"));
+        let bytes: Vec<u8> = pieces.iter().flat_map(|p| piece_bytes(&raw, p).to_vec()).collect();
+        assert_eq!(bytes, patch(&raw, b"BUILD_NUMBER"));
         // A path not in the index: read through gix-index, no id.
         let missing = LoadedEntry::load(index, "nope").unwrap();
         assert!(matches!(missing.form, Form::Parsed(_)));
