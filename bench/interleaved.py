@@ -2,7 +2,9 @@
 """Hook cost per commit, measured interleaved: on a shared machine, load drifts over a run, and
 hyperfine times all runs of one command before the next. Here every round commits once in each
 repository, in turn, so drift falls on all alike; CPU is the children's user+sys from getrusage
-(git and every hook it starts), the median over rounds, minus the no-op hook's.
+(git and every hook it starts), minus the no-op hook's. The kernel accounts CPU time in ticks
+(4 ms here), so one commit's figure is a sample: the mean over many rounds is the estimate (a
+median would be stuck on a tick), given with its standard error; wall time is the median.
 
 Run bench/hooks-vs-base.sh once first: it makes the repositories (bench/work/hooks-vs-base/*).
     python3 bench/interleaved.py [ROUNDS]
@@ -10,7 +12,10 @@ Run bench/hooks-vs-base.sh once first: it makes the repositories (bench/work/hoo
 import os, resource, statistics, subprocess, sys, time
 
 work = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "hooks-vs-base")
-variants = ["true", "base", "new", "base-versioned", "new-versioned"]
+# `new-2` / `new-versioned-2` (copies of `new` / `new-versioned` installed with `[hooks] stages =
+# ["pre-commit", "commit-msg"]`, the stages the baseline has) are measured too when present.
+variants = [v for v in ["true", "base", "new", "new-2", "base-versioned", "new-versioned", "new-versioned-2"]
+            if os.path.isdir(os.path.join(work, v))]
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 env = dict(os.environ, GIT_CONFIG_GLOBAL=os.path.join(os.path.dirname(work), "gitconfig-global"),
            GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
@@ -18,7 +23,8 @@ env = dict(os.environ, GIT_CONFIG_GLOBAL=os.path.join(os.path.dirname(work), "gi
 
 
 def git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 
 def reset(repo, versioned):
@@ -49,10 +55,14 @@ for r in range(rounds + 3):
 for v in variants:
     reset(os.path.join(work, v), v.endswith("versioned"))
 med = lambda xs: statistics.median(xs)
-floor_c, floor_w = med(cpu["true"]), med(wall["true"])
-print(f"{rounds} interleaved rounds; median per commit, minus the no-op hook ({floor_c:.1f} ms CPU, {floor_w:.1f} ms wall)")
-for b, n in [("base", "new"), ("base-versioned", "new-versioned")]:
-    bc, nc = med(cpu[b]) - floor_c, med(cpu[n]) - floor_c
+mean = lambda xs: statistics.fmean(xs)
+se = lambda xs: statistics.stdev(xs) / len(xs) ** 0.5
+floor_c, floor_w = mean(cpu["true"]), med(wall["true"])
+print(f"{rounds} interleaved rounds; per commit, minus the no-op hook ({floor_c:.1f} ms CPU mean, {floor_w:.1f} ms wall median)")
+pairs = [("base", "new"), ("base", "new-2"), ("base-versioned", "new-versioned"), ("base-versioned", "new-versioned-2")]
+for b, n in [(b, n) for b, n in pairs if n in variants]:
+    bc, nc = mean(cpu[b]) - floor_c, mean(cpu[n]) - floor_c
+    err = (se(cpu[b]) ** 2 + se(cpu[n]) ** 2) ** 0.5
     bw, nw = med(wall[b]) - floor_w, med(wall[n]) - floor_w
-    print(f"{n:>14}: CPU {nc:+.2f} ms (base {bc:+.2f}, difference {nc - bc:+.2f}); "
+    print(f"{n:>16}: CPU {nc:+.2f} ms (base {bc:+.2f}, difference {nc - bc:+.2f} ± {err:.2f}); "
           f"wall {nw:+.2f} ms (base {bw:+.2f}, difference {nw - bw:+.2f})")
