@@ -86,7 +86,9 @@ for runner in pre-commit prek; do
     printf 'print("hello")\n' > app.py; git add app.py
     if git commit -q -m "Added the app." >"$tmp/out.txt" 2>&1; then fail "$runner: a bad message was accepted"; fi
     grep -q "Conventional Commits" "$tmp/out.txt" || { cat "$tmp/out.txt"; fail "$runner: the rejection does not say why"; }
-    printf 'token = "ghp_%s%s"\n' a1B2c3D4e5F6g7H8i9J0 k1L2m3N4o5P6q7R8 > creds.py; git add creds.py
+    # A token of GitHub's documented shape: 30 characters, then their CRC32 in base62 (one that
+    # fails the checksum was never issued, and is not reported).
+    python3 -c 'import zlib; b = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5"; n = zlib.crc32(b.encode()); a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"; d = "".join(a[n // 62 ** i % 62] for i in range(5, -1, -1)); print(f"token = \"ghp_{b}{d}\"")' > creds.py; git add creds.py
     if git commit -q -m "feat: add creds" >"$tmp/out.txt" 2>&1; then fail "$runner: a secret was not blocked"; fi
     grep -q "github-pat" "$tmp/out.txt" || { cat "$tmp/out.txt"; fail "$runner: the secret finding is not named"; }
     git rm -q --cached creds.py; rm creds.py
