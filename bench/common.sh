@@ -18,7 +18,7 @@ install_anchors() {
     need rg || apt-get install -y -qq ripgrep
     if [ ! -x "$work/node_modules/.bin/commitlint" ]; then
         (cd "$work" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-            npm install --no-audit --no-fund @commitlint/cli@20 @commitlint/config-conventional@20 \
+            npm install --ignore-scripts --no-audit --no-fund @commitlint/cli@20 @commitlint/config-conventional@20 \
                 lefthook@2 husky@9 secretlint@12 @secretlint/secretlint-rule-preset-recommend >/dev/null)
     fi
     need cz || python3 -m pip install -q commitizen==4.19.3

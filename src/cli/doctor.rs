@@ -26,8 +26,10 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
             serde_json::to_string_pretty(&serde_json::json!({ "ok": !failed, "checks": checks }))?
         )?;
     } else {
+        // The name column fits the longest name (`prepare-commit-msg`).
+        let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
         for c in &checks {
-            writeln!(out, "{:<5} {:<14} {}", c.level.word(), c.name, c.message)?;
+            writeln!(out, "{:<5} {:<width$} {}", c.level.word(), c.name, c.message)?;
         }
     }
     Ok(if failed { 1 } else { 0 })

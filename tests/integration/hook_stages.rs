@@ -82,7 +82,7 @@ fn a_stage_left_out_is_unlinked_and_the_users_hook_put_back() {
         .arg("doctor")
         .assert()
         .success()
-        .stdout(contains("info  pre-push       another tool's hook, left alone"));
+        .stdout(contains("info  pre-push           another tool's hook, left alone"));
 
     // Uninstall removes what is linked and leaves the user's hook where it is.
     repo.cmd()
@@ -124,15 +124,15 @@ fn doctor_flags_stages_linked_but_not_listed_and_listed_but_not_linked() {
         "[hooks]\nstages = [\"pre-commit\", \"commit-msg\"]\n",
     );
     repo.cmd().arg("doctor").assert().success().stdout(contains(
-        "warn  pre-push       linked, but [hooks] stages leaves it out: run mpm-hooks install to unlink it",
+        "warn  pre-push           linked, but [hooks] stages leaves it out: run mpm-hooks install to unlink it",
     ));
     repo.install();
     repo.cmd().arg("doctor").assert().success().stdout(contains(
-        "ok    pre-push       not linked: [hooks] stages leaves it out",
+        "ok    pre-push           not linked: [hooks] stages leaves it out",
     ));
     repo.write(".mpm-hooks.toml", "");
     repo.cmd().arg("doctor").assert().code(1).stdout(contains(
-        "FAIL  pre-push       not installed ([hooks] stages lists it): run mpm-hooks install",
+        "FAIL  pre-push           not installed ([hooks] stages lists it): run mpm-hooks install",
     ));
 }
 

@@ -352,8 +352,8 @@ fn doctor_reports_each_check() {
         .arg("doctor")
         .assert()
         .success()
-        .stdout(contains("ok    pre-commit     installed"))
-        .stdout(contains("info  version        no VERSION"));
+        .stdout(contains("ok    pre-commit         installed"))
+        .stdout(contains("info  version            no VERSION"));
     repo.write("VERSION", "1.0.0\n");
     repo.write("package.json", "{\"version\": \"0.9.0\"}");
     repo.cmd()
