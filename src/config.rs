@@ -783,11 +783,21 @@ fn validate(config: &Config, rules: &[&str]) -> std::result::Result<(), String> 
 /// the commands that use it do).
 /// Checks `patterns` as [`compile_globs`] reads them.
 fn globs(patterns: &[String], key: &str) -> std::result::Result<(), String> {
-    let mut b = ignore::gitignore::GitignoreBuilder::new(".");
+    glob_lines(Path::new("."), patterns, key).map(drop)
+}
+
+/// `patterns` read as gitignore lines, not yet compiled (validation stops here: compiling the
+/// set is the costly part).
+fn glob_lines(
+    root: &Path,
+    patterns: &[String],
+    key: &str,
+) -> std::result::Result<ignore::gitignore::GitignoreBuilder, String> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
     for p in patterns {
         b.add_line(None, p).map_err(|e| format!("{key}: bad glob `{p}`: {e}"))?;
     }
-    Ok(())
+    Ok(b)
 }
 
 /// gitignore-style globs over repository paths (`[build] exclude`, `[[check]] files`,
@@ -798,12 +808,10 @@ pub fn compile_globs(root: &Path, patterns: &[String], key: &str) -> Result<igno
         line: None,
         message,
     };
-    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-    for p in patterns {
-        b.add_line(None, p)
-            .map_err(|e| cerr(format!("{key}: bad glob `{p}`: {e}")))?;
-    }
-    b.build().map_err(|e| cerr(format!("{key}: {e}")))
+    glob_lines(root, patterns, key)
+        .map_err(cerr)?
+        .build()
+        .map_err(|e| cerr(format!("{key}: {e}")))
 }
 
 /// Whether the relative path `value` stays inside the folder it is relative to, by its text.

@@ -71,12 +71,9 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
 pub fn hook(argv: &[OsString]) -> Option<Result<u8>> {
     let path = Path::new(argv.first()?);
     let stage = Stage::from_hook_name(path.file_name().and_then(OsStr::to_str).unwrap_or(""))?;
-    // git runs post-commit after every commit; most of the time it has nothing to do.
-    if stage == Stage::PostCommit && hook::post_commit_idle(path) {
-        return Some(Ok(0));
-    }
-    // ... and prepare-commit-msg for every commit, where a `-m` or `-F` one gets no suggestion.
-    if stage == Stage::PrepareCommitMsg && hook::prepare_commit_msg_idle(path, &argv[1..]) {
+    // git runs post-commit and prepare-commit-msg for every commit; most of the time they have
+    // nothing to do, and know it from their path and arguments.
+    if stage.idle(path, &argv[1..]) {
         return Some(Ok(0));
     }
     Some(run_hook(stage, &argv[1..]))
@@ -88,13 +85,14 @@ fn run_hook(stage: Stage, args: &[OsString]) -> Result<u8> {
         run_stage(&ctx, stage, args, &hook::Options::default(), true).map_err(|e| relative(e, &ctx))
     });
     match result {
-        // git runs prepare-commit-msg even for `git commit --no-verify`: a suggestion that
-        // cannot be made (a broken configuration, say) must not stop the commit. It says why;
-        // commit-msg still reports a broken configuration, unless skipped.
-        Err(e) if stage == Stage::PrepareCommitMsg => {
+        // An advisory stage (prepare-commit-msg, which git runs even for `git commit
+        // --no-verify`) that cannot run, a broken configuration say, must not stop the commit.
+        // It says why; commit-msg still reports a broken configuration, unless skipped.
+        Err(e) if stage.advisory() => {
             let _ = writeln!(
                 anstream::stderr(),
-                "mpm-hooks prepare-commit-msg: no suggestion: {}",
+                "mpm-hooks {}: no suggestion: {}",
+                stage.name(),
                 format!("{e:#}").lines().next().unwrap_or_default()
             );
             Ok(0)

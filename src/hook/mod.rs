@@ -15,12 +15,11 @@ pub mod steps;
 use std::any::Any;
 use std::ffi::OsString;
 use std::ops::RangeInclusive;
+use std::path::Path;
 use std::time::Instant;
 
 pub use input::{FileSet, StepInput};
 pub use legacy::legacy_hooks;
-pub use stages::post_commit::idle as post_commit_idle;
-pub use stages::prepare_commit_msg::idle as prepare_commit_msg_idle;
 
 use crate::Context;
 use crate::config::LogLevel;
@@ -72,6 +71,17 @@ impl Stage {
         self.spec().on_demand()
     }
 
+    /// Whether git's run of this hook (at `hook`, with `args`) has nothing to do, decided before
+    /// anything is loaded ([`StageSpec::idle`]).
+    pub fn idle(self, hook: &Path, args: &[OsString]) -> bool {
+        self.spec().idle(hook, args)
+    }
+
+    /// Whether the stage only helps and may never stop git ([`StageSpec::advisory`]).
+    pub fn advisory(self) -> bool {
+        self.spec().advisory()
+    }
+
     /// The names of its steps, in order.
     pub fn step_names(self) -> Vec<&'static str> {
         self.spec().steps().iter().map(|s| s.name).collect()
@@ -95,6 +105,19 @@ pub trait StageSpec: Sync {
 
     /// Install leaves the hook out; the stage is linked the first time it has work.
     fn on_demand(&self) -> bool {
+        false
+    }
+
+    /// A hook git runs for every commit may know from its path and arguments alone that it has
+    /// no work: then the binary exits before loading the configuration or the repository.
+    fn idle(&self, hook: &Path, args: &[OsString]) -> bool {
+        let _ = (hook, args);
+        false
+    }
+
+    /// A stage that only helps (a suggestion) must not stop git when it cannot run (git runs
+    /// prepare-commit-msg even for `git commit --no-verify`): its error is said and it passes.
+    fn advisory(&self) -> bool {
         false
     }
 

@@ -3,6 +3,7 @@
 //! committed. Linked on demand: only a partial commit whose hooks changed the index gives it
 //! work, so install leaves it out and the pre-commit stage links it the first time.
 
+use std::ffi::OsString;
 use std::ops::RangeInclusive;
 use std::path::Path;
 
@@ -28,6 +29,10 @@ impl StageSpec for PostCommit {
         true
     }
 
+    fn idle(&self, hook: &Path, _args: &[OsString]) -> bool {
+        idle(hook)
+    }
+
     /// A step that had nothing to do says nothing.
     fn around(
         &self,
@@ -47,7 +52,7 @@ impl StageSpec for PostCommit {
 /// (under the git dir that holds the index git names in GIT_INDEX_FILE) or the user's own
 /// post-commit hook kept aside at install gives it work. Unsure (no GIT_INDEX_FILE, no hooks
 /// folder) is not idle.
-pub fn idle(hook: &Path) -> bool {
+fn idle(hook: &Path) -> bool {
     let Some(index) = crate::config::GitEnv::from_process().index_file else {
         return false;
     };

@@ -24,6 +24,14 @@ impl StageSpec for PrepareCommitMsg {
         &[steps::suggest_msg::STEP]
     }
 
+    fn idle(&self, hook: &Path, args: &[OsString]) -> bool {
+        idle(hook, args)
+    }
+
+    fn advisory(&self) -> bool {
+        true
+    }
+
     /// It runs before the editor opens, on every commit: it says nothing unless something
     /// failed or the user asked (`-v`); the log keeps the record.
     fn around(
@@ -43,7 +51,7 @@ impl StageSpec for PrepareCommitMsg {
 /// for every commit, `-m` and `-F` ones included, where the message comes from git (`message`,
 /// `merge`, `squash`, `commit`) and no suggestion is made; only the user's own hook kept aside at
 /// install would still have work. `hook` is git's path to the hook, `args` git's arguments.
-pub fn idle(hook: &Path, args: &[OsString]) -> bool {
+fn idle(hook: &Path, args: &[OsString]) -> bool {
     let source = args.get(1).map(|s| s.to_string_lossy());
     if steps::suggest_msg::suggests_for(source.as_deref()) {
         return false;
