@@ -7,15 +7,17 @@ repository, in turn, so drift falls on all alike; CPU is the children's user+sys
 median would be stuck on a tick), given with its standard error; wall time is the median.
 
 Run bench/hooks-vs-base.sh once first: it makes the repositories (bench/work/hooks-vs-base/*).
-    python3 bench/interleaved.py [ROUNDS]
+    python3 bench/interleaved.py [ROUNDS [VARIANT...]]
 """
-import os, resource, statistics, subprocess, sys, time
+import os, random, resource, statistics, subprocess, sys, time
 
 work = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "hooks-vs-base")
 # `new-2` / `new-versioned-2` (copies of `new` / `new-versioned` installed with `[hooks] stages =
 # ["pre-commit", "commit-msg"]`, the stages the baseline has) are measured too when present.
+# Named variants after ROUNDS select a subset ("true" is always measured: it is the floor).
+wanted = ["true", *sys.argv[2:]] if len(sys.argv) > 2 else None
 variants = [v for v in ["true", "base", "new", "new-2", "base-versioned", "new-versioned", "new-versioned-2"]
-            if os.path.isdir(os.path.join(work, v))]
+            if os.path.isdir(os.path.join(work, v)) and (wanted is None or v in wanted)]
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 env = dict(os.environ, GIT_CONFIG_GLOBAL=os.path.join(os.path.dirname(work), "gitconfig-global"),
            GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
@@ -40,10 +42,13 @@ def reset(repo, versioned):
 
 cpu = {v: [] for v in variants}
 wall = {v: [] for v in variants}
+# Each round visits the repositories in a new order (seeded: runs are comparable), so that no
+# variant always follows the same one (a warm cache, a neighbour's write-back) or runs first.
+order = random.Random(7)
 for r in range(rounds + 3):
-    for v in variants:
+    for v in order.sample(variants, len(variants)):
         repo = os.path.join(work, v)
-        reset(repo, v.endswith("versioned"))
+        reset(repo, "versioned" in v)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         git(repo, "commit", "-q", "-m", "feat: bench change")
@@ -53,14 +58,14 @@ for r in range(rounds + 3):
             cpu[v].append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
             wall[v].append(w * 1000)
 for v in variants:
-    reset(os.path.join(work, v), v.endswith("versioned"))
+    reset(os.path.join(work, v), "versioned" in v)
 med = lambda xs: statistics.median(xs)
 mean = lambda xs: statistics.fmean(xs)
 se = lambda xs: statistics.stdev(xs) / len(xs) ** 0.5
 floor_c, floor_w = mean(cpu["true"]), med(wall["true"])
 print(f"{rounds} interleaved rounds; per commit, minus the no-op hook ({floor_c:.1f} ms CPU mean, {floor_w:.1f} ms wall median)")
 pairs = [("base", "new"), ("base", "new-2"), ("base-versioned", "new-versioned"), ("base-versioned", "new-versioned-2")]
-for b, n in [(b, n) for b, n in pairs if n in variants]:
+for b, n in [(b, n) for b, n in pairs if b in variants and n in variants]:
     bc, nc = mean(cpu[b]) - floor_c, mean(cpu[n]) - floor_c
     err = (se(cpu[b]) ** 2 + se(cpu[n]) ** 2) ** 0.5
     bw, nw = med(wall[b]) - floor_w, med(wall[n]) - floor_w
