@@ -128,6 +128,9 @@ fn staged_file(scanner: &Scanner, file: &StagedFile, out: &mut Outcome) {
         return;
     }
     if file.binary {
+        if file.status != 'D' {
+            scanner.scan_name(&file.path, Path::new(&file.path), &mut out.findings);
+        }
         out.skipped.push(Skipped {
             path: file.path.clone(),
             reason: "binary".into(),

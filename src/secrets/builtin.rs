@@ -675,7 +675,10 @@ pub const BUILTIN: &[RuleDef] = &[
     RuleDef {
         id: "easypost-api-key",
         description: "EasyPost API key",
-        keywords: &["ezak"],
+        // EasyPost issues test and production keys (docs.easypost.com/docs/authentication): test
+        // keys start `EZTK`, production keys `EZAK`, as the regex always said; the keyword list
+        // lacked the test prefix.
+        keywords: &["ezak", "eztk"],
         regex: r###"\b(EZ[AT]K[A-Za-z0-9]{54})\b"###,
         entropy: None,
         example: r###"EASYPOST=EZAKCXM3PVlCGAcuBZBhI5colM9PHMGM9zGUQ7tp1dTav4x7luKBQi7dM3"###,
@@ -833,6 +836,19 @@ pub const BUILTIN: &[RuleDef] = &[
         entropy: None,
         example: r###"FB_TOKEN=EAABdSUQBQbBGWW5TsOUSHycMjRLThUZwEnfA39Qg5sDHhbM4LkeBYWHZ2r7ld5N60yH5ORc5B1ozsNydCbAQUJmfO9bQHn09G2BZV5JrGGYvWgWALmNVxGDVjOj"###,
         negative: r###"FB_TOKEN=EAAB"###,
+    },
+    RuleDef {
+        id: "facebook-app-access-token",
+        description: "Facebook app access token",
+        // Facebook's access-token docs (developers.facebook.com/docs/facebook-login/guides/
+        // access-tokens, "App Access Tokens"): `{app-id}|{app-secret}` or the `{app-id}|…` token
+        // Graph API's /oauth/access_token returns; an app ID is 15 or 16 digits, the part after
+        // the `|` (`%7C` in a URL) 27 to 40 URL-safe characters. Only next to a Facebook name.
+        keywords: &["facebook"],
+        regex: r###"(?:^|[^0-9])([0-9]{15,16}(?:\||%7[Cc])[0-9A-Za-z_\-]{27,40})(?:[^0-9A-Za-z_\-]|$)"###,
+        entropy: Some(3.0),
+        example: r###"{"facebook_access_token": "911602140448729|qXq3vU0hR2nG7kLmBw9aTz4Yc1E"}"###,
+        negative: r###"{"facebook_access_token": "911602140448729|short"}"###,
     },
     RuleDef {
         id: "firebase-cloud-messaging-key",
@@ -1370,11 +1386,26 @@ EJIc/UhJglYODU70/XnE40ZVpD3AMMYGqUkeFhQVIYZ0RfuqsOza1ssxJDqFv0A3
     RuleDef {
         id: "sourcegraph-access-token",
         description: "Sourcegraph access token",
+        // Sourcegraph's "Secret Formats" page (sourcegraph.com/docs, admin/security): v3
+        // `sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}`, v2 (deprecated, still accepted)
+        // `sgp_[a-fA-F0-9]{40}`; v1, bare 40 hex, is `sourcegraph-access-token-legacy`.
         keywords: &["sgp_"],
-        regex: r###"\b(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40})\b"###,
+        regex: r###"\b(sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40})\b"###,
         entropy: None,
         example: r###"SRC_ACCESS_TOKEN=sgp_a38edf0c2fc2a83e_b6569a4e4193926d24c0ad966bac35f15f9f274c"###,
         negative: r###"SRC_ACCESS_TOKEN=sgp_local_d45b6G86aBb0F2Cee943902dbaDBCFCFDD1dA089"###,
+    },
+    RuleDef {
+        id: "sourcegraph-access-token-legacy",
+        description: "Sourcegraph access token (v1, 40 hex)",
+        // Sourcegraph's "Secret Formats" page: v1 tokens (deprecated, still accepted) are
+        // `[a-fA-F0-9]{40}` with no prefix, so only next to a Sourcegraph name (or `src`'s
+        // SRC_ACCESS_TOKEN, docs "Creating an access token").
+        keywords: &["sourcegraph", "src_access_token"],
+        regex: r###"(?i)(?:^|[^a-z0-9])(?:sourcegraph|src_access_token)[\w.\-]{0,20}(?:[ \t]+[\w.]{1,20})?[ \t]*[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|\.=|,)[\x60'"\s=]{0,5}([a-f0-9]{40})(?:[\x60'"\s;<,)]|\\[nrt]|$)"###,
+        entropy: Some(3.0),
+        example: r###"SRC_ACCESS_TOKEN=4f0a9c3e8b71d2a65e90f3c7b18d42ea6c05b9f1"###,
+        negative: r###"SRC_ACCESS_TOKEN=4f0a9c3e8b71d2a65e90f3c7b18d42ea6c05b9"###,
     },
     RuleDef {
         id: "maxmind-license-key",
@@ -1460,9 +1491,9 @@ EJIc/UhJglYODU70/XnE40ZVpD3AMMYGqUkeFhQVIYZ0RfuqsOza1ssxJDqFv0A3
     RuleDef {
         id: "nuget-config-password",
         description: "Password of a package source in a NuGet.config",
-        // NuGet's packageSourceCredentials: `ClearTextPassword` holds a feed's password or token
-        // in clear (`Password` holds it encrypted for one Windows user: left alone). Feed
-        // credentials are 8 characters or more.
+        // NuGet's packageSourceCredentials (learn.microsoft.com/nuget/reference/nuget-config-file):
+        // `ClearTextPassword` holds a feed's password or token in clear. Feed credentials are 8
+        // characters or more.
         keywords: &["cleartextpassword"],
         regex: r###"(?i)<add\s+key\s*=\s*["']ClearTextPassword["']\s+value\s*=\s*["']([^"']{8,})["']"###,
         entropy: None,
@@ -1470,12 +1501,28 @@ EJIc/UhJglYODU70/XnE40ZVpD3AMMYGqUkeFhQVIYZ0RfuqsOza1ssxJDqFv0A3
         negative: r###"<add key="ClearTextPassword" value="%NUGET_FEED_PASSWORD%" />"###,
     },
     RuleDef {
+        id: "nuget-config-password-unencrypted",
+        description: "Unencrypted password of a package source in a NuGet.config",
+        // Same reference: in a nuget.config, `Password` holds the feed's password encrypted with
+        // DPAPI for one Windows user (base64 of a DPAPI blob, which the scanner leaves alone:
+        // `is_dpapi_blob`); any other value there is the password in clear. Only in files named
+        // nuget.config (`FILE_SCOPED`): elsewhere `<add key="Password">` is some other
+        // setting, left to the generic rule.
+        keywords: &["\"password\"", "'password'"],
+        regex: r###"(?i)<add\s+key\s*=\s*["']Password["']\s+value\s*=\s*["']([^"']{8,})["']"###,
+        entropy: None,
+        example: r###"<add key="Password" value="f7Hq2mZ0pLw9" />"###,
+        negative: r###"<add key="Password" value="AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAeXk1SEuJ3UuOgrKWqXQ0ZAAAAAACAAAAAAAQZgAAAAEAACAAAAC0" />"###,
+    },
+    RuleDef {
         id: "curl-auth-user",
         description: "Password given to curl with -u / --user",
         keywords: &["curl", "--user"],
-        // The password after `user:`; or, with nothing after the colon, the user itself: the API
-        // keys that are sent as the user name (Stripe, Mailgun, Elasticsearch), 12+ characters.
-        regex: r###"(?:\bcurl\b[^\n]*?\s-u|--user)[=\s]+["']?(?:[^\s:"']*["']?:["']?([^\s"']{6,})|([^\s:"'@]{12,}):["']?(?:\s|$))"###,
+        // curl's `-u, --user <user:password>` (curl.se/docs/manpage.html#-u), on the command's
+        // line or a line that continues it (`\` at the end of a line). The password after
+        // `user:`; or, with nothing after the colon, the user itself: the API keys that are sent
+        // as the user name (Stripe, Mailgun, Elasticsearch), 12+ characters.
+        regex: r###"(?:\bcurl\b(?:[^\n]|\\\r?\n)*?\s-u|--user)[=\s]+["']?(?:[^\s:"']*["']?:["']?([^\s"']{6,})|([^\s:"'@]{12,}):["']?(?:\s|$))"###,
         entropy: None,
         example: r###"curl -u deploy:DQVJUpQnCuoKqg https://ci.example.net/api"###,
         negative: r###"curl -u deploy:$DEPLOY_PASSWORD https://ci.example.net/api"###,
@@ -2359,9 +2406,14 @@ data:
     },
 ];
 
+/// Rules that read a file format, so run only on files of these names (case-insensitive).
+pub const FILE_SCOPED: &[(&str, &[&str])] = &[("nuget-config-password-unencrypted", &["nuget.config"])];
+
 /// Values shaped like a rule's credentials that are public and allowed by name: each with where
 /// it is published. (Keep this short: a value belongs here only when it is documented as public.)
 pub const PUBLIC_VALUES: &[(&str, &str, &str)] = &[
+    ("nuget-config-password", "33f!!lloppa", NUGET_CONFIG_DOCS),
+    ("nuget-config-password", "hal+9ooo_da!sY", NUGET_CONFIG_DOCS),
     (
         "generic-secret-assignment",
         "6fe4476ee5a1832882e326b506d14126",
@@ -2448,6 +2500,10 @@ pub const PUBLIC_VALUES: &[(&str, &str, &str)] = &[
         FIREBASE_SDK_EXAMPLES,
     ),
 ];
+
+/// The two clear-text feed passwords of NuGet's nuget.config reference, in its
+/// packageSourceCredentials example (gitleaks allows them by value too).
+const NUGET_CONFIG_DOCS: &str = "sample password in learn.microsoft.com/nuget/reference/nuget-config-file";
 
 /// Yarn's documentation site searches with Algolia; its search-only API key is in every copy of
 /// Yarn's bundled web assets (yarnpkg/berry#6201), which gitleaks lists as a stop word.

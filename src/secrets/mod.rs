@@ -45,7 +45,21 @@ pub fn builtin() -> &'static [RuleDef] {
 }
 
 pub fn builtin_ids() -> Vec<&'static str> {
-    builtin::BUILTIN.iter().map(|r| r.id).collect()
+    builtin::BUILTIN.iter().map(|r| r.id).chain([KEY_STORE_RULE]).collect()
+}
+
+/// The rule that flags a file by its name: a PKCS#12 key store (RFC 7292; `.p12`, and `.pfx`,
+/// Microsoft's name for the same format) holds a private key with its certificate chain, under
+/// a password at best. Committed, it is a leaked key whatever its bytes (they are binary, so no
+/// content rule sees them).
+const KEY_STORE_RULE: &str = "pkcs12-file";
+
+/// Whether the file name in `path` ends in `.p12` or `.pfx` (any case).
+fn is_key_store_name(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && (ext.eq_ignore_ascii_case("p12") || ext.eq_ignore_ascii_case("pfx"))
+    })
 }
 
 struct Rule {
@@ -57,6 +71,8 @@ struct Rule {
     entropy: Option<f64>,
     allow_values: Vec<regex::Regex>,
     allow_paths: Option<Gitignore>,
+    /// The file names the rule runs on (a file format's rule), if not every file.
+    file_names: Option<&'static [&'static str]>,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -124,6 +140,8 @@ pub struct Scanner {
     prefixes: Vec<String>,
     /// Also scan what encoded runs decode to ([`decode`]).
     decode: bool,
+    /// Report key-store files by name ([`KEY_STORE_RULE`] not disabled).
+    key_store_names: bool,
 }
 
 /// A finding before its baseline check: the bytes it covers in the scanned text (for an encoded
@@ -232,7 +250,12 @@ impl Scanner {
                     }
                 }
             }
+            let file_names = builtin::FILE_SCOPED
+                .iter()
+                .find(|(rule, _)| *rule == id)
+                .map(|(_, names)| *names);
             rules.push(Rule {
+                file_names,
                 multiline: pattern.contains(r"[\s\S]"),
                 id,
                 description,
@@ -264,6 +287,7 @@ impl Scanner {
             baseline: HashSet::new(),
             prefixes,
             decode: cfg.decode,
+            key_store_names: !cfg.disable.iter().any(|d| d == KEY_STORE_RULE),
         })
     }
 
@@ -311,7 +335,13 @@ impl Scanner {
     ///
     /// Encoded runs (base64, hex, percent-encoding) are decoded and what they decode to is
     /// scanned by the same rules; such a finding is reported at the line of the encoded run.
+    ///
+    /// A text that starts at line 1 (a whole file, or a change that adds its first line) is also
+    /// checked by its name ([`Scanner::scan_name`]).
     pub fn scan_at(&self, path: &str, location: &Path, text: &[u8], first_line: u32, out: &mut Vec<Finding>) {
+        if first_line == 1 {
+            self.scan_name(path, location, out);
+        }
         let mut found = self.find(path, location, text);
         if self.decode {
             let mut budget = decode::MAX_DECODED;
@@ -327,6 +357,31 @@ impl Scanner {
                     .baseline
                     .contains(&(f.rule.clone(), f.path.clone(), f.fingerprint.clone()))
         }));
+    }
+
+    /// The finding for a file that is a secret by its name (a PKCS#12 key store), at line 1,
+    /// unless the rule's path allowlist or the baseline holds it. Binary content is never
+    /// scanned: callers that skip a binary file still call this.
+    pub fn scan_name(&self, path: &str, location: &Path, out: &mut Vec<Finding>) {
+        if !self.key_store_names || !is_key_store_name(path) || self.path_allowed(location) {
+            return;
+        }
+        let finding = Finding {
+            rule: KEY_STORE_RULE.into(),
+            description: "PKCS#12 key store file (.p12/.pfx)".into(),
+            path: path.to_string(),
+            line: 1,
+            commit: None,
+            redacted: "(the whole file)".into(),
+            fingerprint: fingerprint(path),
+            encoding: None,
+        };
+        if !self
+            .baseline
+            .contains(&(finding.rule.clone(), finding.path.clone(), finding.fingerprint.clone()))
+        {
+            out.push(finding);
+        }
     }
 
     /// What the encoded runs of `text` decode to, scanned (and, to [`MAX_DECODE_DEPTH`], the
@@ -399,6 +454,12 @@ impl Scanner {
             }
             if rule.allow_paths.as_ref().is_some_and(|g| glob_matches(g, location)) {
                 continue;
+            }
+            if let Some(names) = rule.file_names {
+                let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                    continue;
+                }
             }
             let Some(re) = rule.regex() else { continue };
             let whole = [(0, text.len())];
@@ -503,9 +564,24 @@ impl Scanner {
         // allowlist): an Azure Key Vault (`keyVaultToStoreSecrets`), a .NET `UserSecretsId`, a
         // Vault `accessor`, an `author`.
         const NOT_SECRET_PARTS: &[&str] = &["keyvault", "usersecretsid", "accessor", "author", "csrf", "xsrf"];
+        // Names that say their value is not a real one: a test's stand-in (`fakeToken`,
+        // `dummy_password`, `mockSecret`, `nonMatchingToken`, `invalidApiKey`, `exampleKey`).
+        // `test` is not one: `test_api_key` is often a provider's real test-mode key.
+        const NOT_REAL_PARTS: &[&str] = &[
+            "fake",
+            "dummy",
+            "mock",
+            "bogus",
+            "invalid",
+            "nonmatching",
+            "example",
+            "sample",
+            "placeholder",
+        ];
         !(NOT_SECRET_SUFFIXES.iter().any(|s| key.ends_with(s))
             || key.starts_with("public")
-            || NOT_SECRET_PARTS.iter().any(|p| key.contains(p)))
+            || NOT_SECRET_PARTS.iter().any(|p| key.contains(p))
+            || NOT_REAL_PARTS.iter().any(|p| key.contains(p)))
     }
 
     fn reportable(&self, rule: &Rule, secret: &str, line: &[u8]) -> bool {
@@ -521,6 +597,7 @@ impl Scanner {
             return false;
         }
         if is_placeholder(secret)
+            || is_dpapi_blob(secret)
             || !checksum::holds(secret)
             || (rule.contextual()
                 && !contextual_value_ok(
@@ -601,15 +678,33 @@ fn line_bounds(text: &[u8], at: usize) -> (usize, usize) {
 }
 
 /// The line of `at`, and the next one too when this one ends an XML start tag
-/// (`<apiToken>` with the value on the line below).
+/// (`<apiToken>` with the value on the line below); a line that ends in `\\` (a shell command
+/// continued, as `curl … \\` then `-u user:password` is written) runs on to the lines that
+/// continue it, [`MAX_CONTINUED_LINES`] at most.
 fn keyword_span(text: &[u8], at: usize) -> (usize, usize) {
-    let (start, end) = line_bounds(text, at);
-    let last = text[start..end].iter().rposition(|b| !b.is_ascii_whitespace());
-    if last.is_some_and(|i| text[start + i] == b'>') && end < text.len() {
+    let (start, mut end) = line_bounds(text, at);
+    let last = |from: usize, to: usize| {
+        text[from..to]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map(|i| text[from + i])
+    };
+    if last(start, end) == Some(b'>') && end < text.len() {
         return (start, line_bounds(text, end + 1).1);
+    }
+    let mut line_start = start;
+    for _ in 0..MAX_CONTINUED_LINES {
+        if last(line_start, end) != Some(b'\\') || end >= text.len() {
+            break;
+        }
+        line_start = end + 1;
+        end = line_bounds(text, line_start).1;
     }
     (start, end)
 }
+
+/// Continuation lines a keyword's span takes in (a long `curl` command runs to about ten).
+const MAX_CONTINUED_LINES: usize = 10;
 
 /// The name a generic rule's match starts in: the word characters around `at`.
 fn key_at(text: &[u8], at: usize) -> &str {
@@ -766,6 +861,13 @@ fn line_of(text: &[u8], at: usize) -> &[u8] {
 
 fn is_integrity_line(line: &str) -> bool {
     line.contains("integrity") && (line.contains("sha512-") || line.contains("sha384-") || line.contains("sha1-"))
+}
+
+/// Base64 of a Windows DPAPI blob (version 1, then the provider GUID
+/// df9d8cd0-1501-11d1-8c7a-00c04fc297eb): a secret encrypted for one user on one machine, as
+/// NuGet's `Password` and .NET's `ProtectedData` store it; only that account can decrypt it.
+fn is_dpapi_blob(v: &str) -> bool {
+    v.starts_with("AQAAANCMnd8BFdERjHoAwE/Cl+")
 }
 
 /// Values that are documentation, not credentials.
@@ -979,8 +1081,13 @@ mod tests {
         let s = scanner();
         let mut wrong = Vec::new();
         for def in builtin() {
+            // A file format's rule reads its examples as a file of that format.
+            let path = builtin::FILE_SCOPED
+                .iter()
+                .find(|(id, _)| *id == def.id)
+                .map_or("src/app.py", |(_, names)| names[0]);
             let mut found = Vec::new();
-            s.scan("src/app.py", def.example.as_bytes(), 1, &mut found);
+            s.scan(path, def.example.as_bytes(), 1, &mut found);
             if !found.iter().any(|f| f.rule == def.id) {
                 wrong.push(format!(
                     "{} did not fire on its example (found {:?})",
@@ -989,7 +1096,7 @@ mod tests {
                 ));
             }
             let mut found = Vec::new();
-            s.scan("src/app.py", def.negative.as_bytes(), 1, &mut found);
+            s.scan(path, def.negative.as_bytes(), 1, &mut found);
             if found.iter().any(|f| f.rule == def.id) {
                 wrong.push(format!("{} fired on its negative example: {:?}", def.id, def.negative));
             }
@@ -1133,6 +1240,133 @@ mod tests {
             s.scan("notes.txt", line.as_bytes(), 1, &mut found);
             assert!(found.iter().any(|f| f.rule == rule), "{line}: {found:?}");
         }
+    }
+
+    /// Formats read from the providers' documents (sources in the rules' comments): each with a
+    /// value the format takes and one it does not.
+    #[test]
+    fn provider_documented_formats() {
+        let s = scanner();
+        let rules = |path: &str, text: &str| {
+            let mut found = Vec::new();
+            s.scan(path, text.as_bytes(), 1, &mut found);
+            found.into_iter().map(|f| f.rule).collect::<Vec<_>>()
+        };
+        let hex40 = "4f0a9c3e8b71d2a65e90f3c7b18d42ea6c05b9f1";
+        // curl's -u on a line that continues the command; not on a line after it ends.
+        let continued =
+            "curl -k -X POST https://ci.h.io/hello \\\n  -H 'Accept: text/plain' \\\n  -u dev:yqDVtkqPECriaL";
+        assert!(rules("run.sh", continued).contains(&"curl-auth-user".into()));
+        let ended = "curl -k -X POST https://ci.h.io/hello\nlogin -u dev:yqDVtkqPECriaL";
+        assert!(!rules("run.sh", ended).contains(&"curl-auth-user".into()));
+        // EasyPost test keys (`EZTK`) as production ones; not a short one.
+        let eztk = "t=EZTK8a4Mw0ixEag2VevuH6LsfR28gOkp3RxSQb3NDeVkLWQ8Qhl6qmeZE4&q=1";
+        assert_eq!(rules("notes.txt", eztk), ["easypost-api-key"]);
+        assert!(rules("notes.txt", "t=EZTK8a4Mw0ixEag2VevuH6&q=1").is_empty());
+        // Sourcegraph v2 (`sgp_` + 40 hex); not 39.
+        assert_eq!(
+            rules("notes.txt", &format!("sgp_{hex40}")),
+            ["sourcegraph-access-token"]
+        );
+        assert!(rules("notes.txt", &format!("sgp_{}", &hex40[1..])).is_empty());
+        // Facebook app access token: app id, `|`, secret, next to a Facebook name; `%7C` too.
+        assert_eq!(
+            rules("notes.txt", "facebook 1308742762612587%7CrhoK1cbv0DOU_RTX_87O4MkX7AI"),
+            ["facebook-app-access-token"]
+        );
+        assert!(rules("notes.txt", "page 1308742762612587|rhoK1cbv0DOU_RTX_87O4MkX7AI").is_empty());
+        // NuGet: `Password` in clear in a nuget.config; DPAPI-encrypted, or in another file, or
+        // the reference page's own samples: not this rule's.
+        let clear = r#"<add key="Password" value="f7Hq2mZ0pLw9" />"#;
+        assert_eq!(rules("NuGet.Config", clear), ["nuget-config-password-unencrypted"]);
+        assert!(!rules("web.config", clear).contains(&"nuget-config-password-unencrypted".into()));
+        let dpapi = r#"<add key="Password" value="AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAeXk1SEuJ3UuOgrKWqXQ0ZAAAAAACAAAAAAAQZgAAAAEAACAAAAC0" />"#;
+        assert!(rules("nuget.config", dpapi).is_empty());
+        assert!(rules("nuget.config", r#"<add key="ClearTextPassword" value="33f!!lloppa" />"#).is_empty());
+        // A PKCS#12 key store by its name, whatever it holds; not a name that only starts so.
+        assert_eq!(rules("certs/es_kibana_client.p12", "\n"), ["pkcs12-file"]);
+        assert_eq!(rules("ToDo.UWP_TemporaryKey.PFX", ""), ["pkcs12-file"]);
+        assert!(rules("doc/type.P126.html", "\n").is_empty() && rules(".p12", "").is_empty());
+        // Only where a file is scanned from its first line.
+        let mut found = Vec::new();
+        s.scan("client.p12", b"x", 7, &mut found);
+        assert!(found.is_empty());
+        let cfg = SecretsConfig {
+            disable: vec!["pkcs12-file".into()],
+            ..SecretsConfig::default()
+        };
+        let quiet = Scanner::new(&cfg, Path::new("/r")).unwrap();
+        let mut found = Vec::new();
+        quiet.scan("client.p12", b"", 1, &mut found);
+        assert!(found.is_empty());
+    }
+
+    /// gitleaks' own examples for these providers are placeholders (a run of the digits or the
+    /// alphabet in order, one letter repeated): the format's rule takes a random value of the
+    /// same shape, and the placeholder is not reported.
+    #[test]
+    fn provider_formats_take_random_values_not_placeholders() {
+        let s = scanner();
+        for (line, placeholder, random, rule) in [
+            (
+                "snykToken = \"{}\"",
+                "12345678-ABCD-ABCD-ABCD-1234567890AB",
+                "8690C547-FD5C-4A5A-9537-FF6AA2D66F24",
+                "snyk-token",
+            ),
+            (
+                "MessageBirdToken = {}",
+                "12345678-ABCD-ABCD-ABCD-1234567890AB",
+                "8690c547-fd5c-4a5a-9537-ff6aa2d66f24",
+                "messagebird-client-id",
+            ),
+            (
+                "sonarToken := \"{}\"",
+                "12345678ABCDEFH1234567890ABCDEFH12345678",
+                "327013fe2474a1323aa8adef4f98661315efa78e",
+                "sonar-api-token",
+            ),
+            (
+                "ageToken: {}",
+                "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                "AGE-SECRET-KEY-10DTQH8EQG0JQUKRVMQT4Z4V37NY7EWSNDW27PKSMLY5JY63PNSWQ3PAH97",
+                "age-secret-key",
+            ),
+        ] {
+            let scan = |value: &str| {
+                let mut found = Vec::new();
+                s.scan("app.ini", line.replace("{}", value).as_bytes(), 1, &mut found);
+                found.into_iter().map(|f| f.rule).collect::<Vec<_>>()
+            };
+            assert_eq!(scan(random), [rule], "{line}");
+            assert!(scan(placeholder).is_empty(), "{line}: {placeholder}");
+        }
+    }
+
+    /// A name that says its value is a stand-in (a test's `nonMatchingToken`, `fakePassword`)
+    /// holds no secret; the same value under a plain name does.
+    #[test]
+    fn names_that_say_the_value_is_not_real() {
+        let s = scanner();
+        for name in [
+            "nonMatchingToken",
+            "fake_password",
+            "dummySecret",
+            "mock_api_key",
+            "invalidToken",
+        ] {
+            let mut found = Vec::new();
+            s.scan(
+                "a.go",
+                format!("{name} := \"sm_pat_rgfjdQuwj2x9Lk\"").as_bytes(),
+                1,
+                &mut found,
+            );
+            assert!(found.is_empty(), "{name}: {found:?}");
+        }
+        let mut found = Vec::new();
+        s.scan("a.go", b"settlemintToken := \"sm_pat_rgfjdQuwj2x9Lk\"", 1, &mut found);
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 
     /// The generic rules' value filters, each a documented criterion (detect-secrets'
@@ -1465,7 +1699,10 @@ pub fn scan_paths(scanner: &Scanner, paths: &[std::path::PathBuf], base: &Path, 
                 });
                 match read {
                     Ok(_) => match scanner.skip_reason(&content) {
-                        Some(reason) => local.skipped.push(Skipped { path: shown, reason }),
+                        Some(reason) => {
+                            scanner.scan_name(&shown, &location, &mut local.findings);
+                            local.skipped.push(Skipped { path: shown, reason });
+                        }
                         None => scanner.scan_at(&shown, &location, &content, 1, &mut local.findings),
                     },
                     Err(e) => errors.lock().expect("not poisoned").push((path.to_path_buf(), e)),

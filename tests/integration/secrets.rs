@@ -120,6 +120,29 @@ fn a_staged_secret_blocks_the_commit_redacted() {
     assert_eq!(repo.count(), 1);
 }
 
+/// A PKCS#12 key store is binary, so no content rule reads it: its name blocks the commit, and
+/// `scan` reports it while saying its content was skipped.
+#[test]
+fn a_committed_key_store_is_found_by_its_name() {
+    let repo = repo();
+    repo.write("certs/client.p12", "\u{0}\u{30}\u{82}PKCS12");
+    repo.git(&["add", "certs/client.p12"]);
+    let out = repo.commit("feat: add the client certificate");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("certs/client.p12:1: pkcs12-file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.count(), 1);
+    repo.cmd()
+        .args(["scan", "certs", "-v"])
+        .assert()
+        .code(1)
+        .stdout(contains("certs/client.p12:1: pkcs12-file"))
+        .stdout(contains("skipped certs/client.p12: binary"));
+}
+
 #[test]
 fn only_what_is_staged_counts() {
     let repo = repo();

@@ -14,9 +14,11 @@ use mpm_hooks::secrets::{Scanner, checksum};
 /// Positives found, at least (of 6,143). The corpus draws the last six characters of its GitHub
 /// and npm tokens at random, where the providers put a CRC32 of the rest: 156 such positives were
 /// never issued by anyone and are not reported (README, "Not secrets"); the test counts them.
-const RECALL_FLOOR: usize = 5843;
+/// 122 more are gitleaks' placeholder examples (Snyk, SonarQube and MessageBird's
+/// `12345678-ABCD-…`, age's `AGE-SECRET-KEY-1QQQ…`), which the placeholder filter drops.
+const RECALL_FLOOR: usize = 5853;
 /// False alarms, at most (of 357 negatives).
-const FALSE_ALARM_CEILING: usize = 15;
+const FALSE_ALARM_CEILING: usize = 7;
 
 fn corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
