@@ -35,6 +35,13 @@ enum Form {
         at: usize,
         extensions: usize,
     },
+    /// The index file kept open, read once through a small buffer with the staging prepared
+    /// (see [`LoadedEntry::load_staging`]): the entry's own bytes, and its index's version.
+    Streamed {
+        file: std::fs::File,
+        entry: Vec<u8>,
+        version: u32,
+    },
     Parsed(Box<gix_index::File>),
     /// An index of SHA-256 ids (neither the patch nor gix-index as built here reads those):
     /// staged through git, with the entry's mode.
@@ -98,10 +105,45 @@ impl LoadedEntry {
         })
     }
 
+    /// [`LoadedEntry::load`], with `content` (blob `id`, already stored) staged ahead when the
+    /// entry holds blob `expected`, as [`LoadedEntry::prepare`] does, but with the file read
+    /// once through a small buffer and never held whole: each entry is hashed as it passes, the
+    /// extensions are kept, and staging later copies the unchanged ranges from the open file.
+    /// At 100,000 files, reading the 8 MB index into memory costs more (fresh pages for the
+    /// whole file) than walking and hashing it. Any index this cannot prepare (another blob
+    /// staged, a layout [`locate_entry`] refuses) is loaded as [`LoadedEntry::load`] does.
+    pub fn load_staging(
+        path: PathBuf,
+        rel: &str,
+        expected: git2::Oid,
+        content: &[u8],
+        id: git2::Oid,
+    ) -> Result<LoadedEntry> {
+        if let Ok(file) = std::fs::File::open(&path)
+            && let Ok(meta) = file.metadata()
+            && let Some((entry, version, pieces)) =
+                stream_patch(&file, meta.len(), rel.as_bytes(), expected, id, content.len())
+        {
+            return Ok(LoadedEntry {
+                path,
+                rel: rel.to_string(),
+                form: Form::Streamed { file, entry, version },
+                stamp: Some(stamp(&meta)),
+                ready: Some((content.to_vec(), pieces)),
+            });
+        }
+        let mut loaded = LoadedEntry::load(path, rel)?;
+        if loaded.id() == Some(expected) {
+            loaded.prepare(content, id);
+        }
+        Ok(loaded)
+    }
+
     /// The id of the staged blob, if the path is in the index.
     pub fn id(&self) -> Option<git2::Oid> {
         let bytes = match &self.form {
             Form::Raw { bytes, at, .. } => &bytes[at + 40..at + 60],
+            Form::Streamed { entry, .. } => &entry[40..60],
             Form::Parsed(file) => file
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)?
                 .id
@@ -170,6 +212,227 @@ fn sha256_entry(raw: &[u8], path: &[u8]) -> Option<(u32, git2::Oid)> {
 
 fn is_null_checksum(index: &[u8]) -> bool {
     index.len() >= 20 && index[index.len() - 20..].iter().all(|&b| b == 0)
+}
+
+/// The index file `file` (`len` bytes) read once through a small buffer, with its stage-0
+/// entry `path`, which must hold blob `expected`, given blob `id` of `size` bytes: the entry's
+/// bytes, the index's version, and the pieces of the new file as [`patch_pieces`] makes them,
+/// checksum included (each entry is hashed as it passes). `None` when the index is not one
+/// [`locate_entry`] patches (SHA-1 ids only), or the entry is missing or holds another blob.
+fn stream_patch(
+    mut file: &std::fs::File,
+    len: u64,
+    path: &[u8],
+    expected: git2::Oid,
+    id: git2::Oid,
+    size: usize,
+) -> Option<(Vec<u8>, u32, Vec<Piece>)> {
+    use sha1::Digest;
+    use std::io::{Read, Seek, SeekFrom};
+    if super::objects::SHA256_OBJECTS.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    // The checksum first: under `index.skipHash` it is null, and nothing needs hashing.
+    let mut trailer = [0u8; 20];
+    file.seek(SeekFrom::Start(len.checked_sub(20)?)).ok()?;
+    file.read_exact(&mut trailer).ok()?;
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let mut hasher = trailer.iter().any(|&b| b != 0).then(sha1::Sha1::new);
+    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut header = [0u8; 12];
+    reader.read_exact(&mut header).ok()?;
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let version = be32(&header[4..]);
+    if &header[..4] != b"DIRC" || !(2..=4).contains(&version) {
+        return None;
+    }
+    if let Some(h) = hasher.as_mut() {
+        h.update(header);
+    }
+    let stat = new_stat(u32::try_from(size).unwrap_or(u32::MAX), id.as_bytes());
+    let mut at = 12;
+    let mut found: Option<(usize, Vec<u8>)> = None;
+    // Entries are hashed in batches: one call per entry (80 bytes) costs more than the hashing.
+    let mut batch = Vec::with_capacity(if hasher.is_some() { 128 * 1024 } else { 0 });
+    walk_entries(&mut reader, version, be32(&header[8..]), |entry, name| {
+        let stage = (u16::from_be_bytes([entry[60], entry[61]]) >> 12) & 3;
+        let target = name == path && stage == 0;
+        if let Some(h) = hasher.as_mut() {
+            if target {
+                batch.extend_from_slice(&entry[..36]);
+                batch.extend_from_slice(&stat);
+                batch.extend_from_slice(&entry[60..]);
+            } else {
+                batch.extend_from_slice(entry);
+            }
+            if batch.len() >= 120 * 1024 {
+                h.update(&batch);
+                batch.clear();
+            }
+        }
+        if target {
+            found = Some((at, entry.to_vec()));
+        }
+        at += entry.len();
+    })?;
+    if let Some(h) = hasher.as_mut() {
+        h.update(&batch);
+    }
+    let (target, entry) = found?;
+    if &entry[40..60] != expected.as_bytes() {
+        return None;
+    }
+    // The extensions, kept whole (the cache tree of 100,000 files takes tens of KB).
+    let extensions = at;
+    let mut tail = Vec::new();
+    reader.read_to_end(&mut tail).ok()?;
+    if (extensions + tail.len()) as u64 != len || tail.len() < 20 {
+        return None;
+    }
+    tail.truncate(tail.len() - 20);
+    if !extensions_patchable(&tail, path, 20) {
+        return None;
+    }
+    let mut pieces = vec![Piece::Old(0..target + 36), Piece::New(stat)];
+    extension_pieces(&tail, extensions, target + 60, path, &mut pieces);
+    let sum = match hasher {
+        None => [0; 20],
+        Some(mut h) => {
+            // The entries are hashed; what follows them, from the pieces.
+            for piece in &pieces[2..] {
+                match piece {
+                    Piece::Old(range) if range.end > extensions => {
+                        h.update(&tail[range.start.max(extensions) - extensions..range.end - extensions]);
+                    }
+                    Piece::Old(_) => {}
+                    Piece::New(bytes) => h.update(bytes),
+                }
+            }
+            h.finalize().into()
+        }
+    };
+    pieces.push(Piece::New(sum.to_vec()));
+    Some((entry, version, pieces))
+}
+
+/// Walks the entries of an index of `version` with `count` entries and SHA-1 ids, read through
+/// `reader` from just after its 12-byte header: `visit` gets each entry's bytes as the file
+/// holds them (stat data, id, flags, the path to its NUL and padding) and its whole path (a
+/// version 4 entry stores only what differs from the previous one's). Returns the bytes the
+/// entries take; `None` when the file does not hold such entries.
+fn walk_entries<R: std::io::BufRead>(
+    reader: &mut R,
+    version: u32,
+    count: u32,
+    mut visit: impl FnMut(&[u8], &[u8]),
+) -> Option<usize> {
+    const FIXED: usize = 62;
+    let mut buf = Vec::with_capacity(256);
+    // Version 4: the previous entry's path, which the next one strips a tail of and extends.
+    let mut previous = Vec::new();
+    let mut total = 0;
+    for _ in 0..count {
+        // The usual case: the whole entry is in the reader's buffer, walked where it is.
+        let avail = reader.fill_buf().ok()?;
+        if let Some((size, name)) = entry_in(avail, version) {
+            let entry = &avail[..size];
+            let path = match name {
+                Name::Whole(range) => &entry[range],
+                Name::Tail { strip, range } => {
+                    previous.truncate(previous.len().checked_sub(strip)?);
+                    previous.extend_from_slice(&entry[range]);
+                    &previous
+                }
+            };
+            visit(entry, path);
+            total += size;
+            reader.consume(size);
+            continue;
+        }
+        // Across the end of the buffer (or not an entry, which this finds): copied piece by
+        // piece.
+        buf.clear();
+        buf.resize(FIXED, 0);
+        reader.read_exact(&mut buf).ok()?;
+        let flags = u16::from_be_bytes([buf[FIXED - 2], buf[FIXED - 1]]);
+        if version >= 3 && flags & 0x4000 != 0 {
+            buf.resize(FIXED + 2, 0);
+            reader.read_exact(&mut buf[FIXED..]).ok()?;
+        }
+        let name_at = buf.len();
+        if version == 4 {
+            // The varint of the bytes to strip from the previous path, then a NUL-ended tail.
+            loop {
+                let mut byte = [0u8];
+                reader.read_exact(&mut byte).ok()?;
+                buf.push(byte[0]);
+                if byte[0] & 128 == 0 {
+                    break;
+                }
+            }
+            let (strip, _) = varint(&buf[name_at..])?;
+            let suffix_at = buf.len();
+            if reader.read_until(0, &mut buf).ok()? == 0 || buf.last() != Some(&0) {
+                return None;
+            }
+            previous.truncate(previous.len().checked_sub(usize::try_from(strip).ok()?)?);
+            previous.extend_from_slice(&buf[suffix_at..buf.len() - 1]);
+            visit(&buf, &previous);
+        } else {
+            // The length in the flags, as git reads it; a name of 0xFFF bytes or more ends at
+            // its NUL. NUL padding to a multiple of 8 bytes follows.
+            let name_len = match usize::from(flags & 0xfff) {
+                0xfff => {
+                    if reader.read_until(0, &mut buf).ok()? == 0 || buf.last() != Some(&0) {
+                        return None;
+                    }
+                    buf.len() - 1 - name_at
+                }
+                len => len,
+            };
+            let have = buf.len();
+            buf.resize((name_at + name_len + 8) & !7, 0);
+            reader.read_exact(&mut buf[have..]).ok()?;
+            if buf[name_at + name_len] != 0 {
+                return None;
+            }
+            visit(&buf, &buf[name_at..name_at + name_len]);
+        }
+        total += buf.len();
+    }
+    Some(total)
+}
+
+/// Where an entry's path is in its bytes: whole (versions 2 and 3), or as the count of bytes to
+/// strip from the previous entry's path and the tail to add (version 4).
+enum Name {
+    Whole(std::ops::Range<usize>),
+    Tail {
+        strip: usize,
+        range: std::ops::Range<usize>,
+    },
+}
+
+/// The size of the index entry (of an index of `version`, SHA-1 ids) at the start of `bytes`
+/// and where its path is, when `bytes` holds the whole entry and it is well formed; `None`
+/// otherwise (the caller reads it piece by piece, and finds what is wrong).
+fn entry_in(bytes: &[u8], version: u32) -> Option<(usize, Name)> {
+    let flags = u16::from_be_bytes([*bytes.get(60)?, *bytes.get(61)?]);
+    let name_at = if version >= 3 && flags & 0x4000 != 0 { 64 } else { 62 };
+    if version == 4 {
+        let (strip, used) = varint(bytes.get(name_at..)?)?;
+        let tail_at = name_at + used;
+        let tail_len = bytes.get(tail_at..)?.iter().position(|&b| b == 0)?;
+        let range = tail_at..tail_at + tail_len;
+        let strip = usize::try_from(strip).ok()?;
+        return Some((range.end + 1, Name::Tail { strip, range }));
+    }
+    let name_len = match usize::from(flags & 0xfff) {
+        0xfff => bytes.get(name_at..)?.iter().position(|&b| b == 0)?,
+        len => len,
+    };
+    let size = (name_at + name_len + 8) & !7;
+    (size <= bytes.len() && bytes[name_at + name_len] == 0).then_some((size, Name::Whole(name_at..name_at + name_len)))
 }
 
 /// A piece of an index file being written: a range of the file read, or new bytes.
@@ -267,8 +530,17 @@ impl IndexEntry<'_> {
             message: format!("cannot stage {rel}: {e}"),
             source: None,
         };
+        // Prepared by reading the file through a small buffer: its ranges copied from it.
+        let form = match (ready, form) {
+            (Some((prepared, pieces)), Form::Streamed { file, .. }) if prepared == content => {
+                return write_locked(&path, Source::File(&file), &pieces).map_err(|e| lock_error(rel, &e));
+            }
+            // Other content: the file read whole, as `load` does.
+            (_, Form::Streamed { .. }) => (None, LoadedEntry::load(path.clone(), rel)?.form),
+            other => other,
+        };
         // The file read and the pieces to write: ranges of it and new bytes.
-        let (raw, pieces) = match (ready, form) {
+        let (raw, pieces) = match form {
             (Some((prepared, pieces)), Form::Raw { bytes, .. }) if prepared == content => (bytes, pieces),
             (_, form) => {
                 let id = self
@@ -281,8 +553,10 @@ impl IndexEntry<'_> {
                         let pieces = patch_pieces(&bytes, at, extensions, rel.as_bytes(), id, content.len());
                         (bytes, pieces)
                     }
-                    // Staged through git above.
-                    Form::Sha256 { .. } => return Err(Error::Sha256 { what: "staging".into() }),
+                    // Staged through git above; a streamed form was read again above.
+                    Form::Sha256 { .. } | Form::Streamed { .. } => {
+                        return Err(Error::Sha256 { what: "staging".into() });
+                    }
                     Form::Parsed(mut file) => {
                         // gix-index writes neither version 4 nor a split index: git does those.
                         let by_git = file.version() == gix_index::Version::V4 || file.link().is_some();
@@ -313,19 +587,18 @@ impl IndexEntry<'_> {
                 }
             }
         };
-        write_locked(&path, &raw, &pieces).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Git {
-                    message: format!(
-                        "cannot stage {rel}; another git process holds index.lock: wait for it, or remove the stale lock file"
-                    ),
-                    source: None,
-                }
-            } else {
-                fail(&e)
-            }
-        })
+        write_locked(&path, Source::Memory(&raw), &pieces).map_err(|e| lock_error(rel, &e))
     }
+}
+
+/// The error for a failed write of the index while staging `rel`.
+fn lock_error(rel: &str, e: &std::io::Error) -> Error {
+    let message = if e.kind() == std::io::ErrorKind::AlreadyExists {
+        format!("cannot stage {rel}; another git process holds index.lock: wait for it, or remove the stale lock file")
+    } else {
+        format!("cannot stage {rel}: {e}")
+    };
+    Error::Git { message, source: None }
 }
 
 impl Repo {
@@ -483,22 +756,7 @@ fn locate_entry_with(raw: &[u8], path: &[u8], hash_len: usize) -> Option<(usize,
         }
         at += (name_at - at + name_len + 8) & !7;
     }
-    let extensions = at;
-    while at < end {
-        let signature = raw.get(at..at + 4)?;
-        let len = be32(at + 4)? as usize;
-        let data = raw.get(at + 8..at + 8 + len)?;
-        let patchable = match signature {
-            b"TREE" => invalidated_tree(data, path, hash_len).is_some(),
-            b"EOIE" => false,
-            _ => signature[0].is_ascii_uppercase(),
-        };
-        if !patchable {
-            return None;
-        }
-        at += 8 + len;
-    }
-    (at == end).then_some((target?, extensions))
+    extensions_patchable(raw.get(at..end)?, path, hash_len).then_some((target?, at))
 }
 
 /// One index entry as the staged paths need it, borrowed from the index.
@@ -684,30 +942,76 @@ fn invalidated_tree(data: &[u8], path: &[u8], hash_len: usize) -> Option<Vec<u8>
 /// other byte is kept, extensions too: the pieces up to the checksum, which is left for the
 /// caller.
 fn patch_entry(raw: &[u8], target: usize, extensions: usize, path: &[u8], id: &[u8], size: u32) -> Vec<Piece> {
-    let be32 = |at: usize| u32::from_be_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]) as usize;
     let end = raw.len() - 20;
-    let mut entry = raw[target + 36..target + 60].to_vec();
-    entry[..4].copy_from_slice(&size.to_be_bytes());
-    entry[4..].copy_from_slice(id);
-    let mut pieces = vec![Piece::Old(0..target + 36), Piece::New(entry)];
-    let mut kept = target + 60;
-    let mut at = extensions;
-    while at < end {
-        let len = be32(at + 4);
-        if &raw[at..at + 4] == b"TREE"
-            && let Some(tree) = invalidated_tree(&raw[at + 8..at + 8 + len], path, 20)
+    let mut pieces = vec![Piece::Old(0..target + 36), Piece::New(new_stat(size, id))];
+    extension_pieces(&raw[extensions..end], extensions, target + 60, path, &mut pieces);
+    pieces
+}
+
+/// An entry's size and id fields (its bytes 36 to 60) for a blob `id` of `size` bytes.
+fn new_stat(size: u32, id: &[u8]) -> Vec<u8> {
+    let mut stat = size.to_be_bytes().to_vec();
+    stat.extend_from_slice(id);
+    stat
+}
+
+/// The pieces of an index from offset `kept` (after the patched entry) to the checksum, where
+/// `tail` holds its extensions (checked by [`extensions_patchable`]), which start at offset
+/// `base`: kept as they are, but for the cached trees of the folders holding `path`, marked
+/// invalid.
+fn extension_pieces(tail: &[u8], base: usize, mut kept: usize, path: &[u8], pieces: &mut Vec<Piece>) {
+    let mut at = 0;
+    while at + 8 <= tail.len() {
+        let len = u32::from_be_bytes([tail[at + 4], tail[at + 5], tail[at + 6], tail[at + 7]]) as usize;
+        if &tail[at..at + 4] == b"TREE"
+            && let Some(tree) = tail
+                .get(at + 8..at + 8 + len)
+                .and_then(|data| invalidated_tree(data, path, 20))
         {
-            pieces.push(Piece::Old(kept..at));
+            pieces.push(Piece::Old(kept..base + at));
             let mut new = b"TREE".to_vec();
             new.extend_from_slice(&(tree.len() as u32).to_be_bytes());
             new.extend_from_slice(&tree);
             pieces.push(Piece::New(new));
-            kept = at + 8 + len;
+            kept = base + at + 8 + len;
         }
         at += 8 + len;
     }
-    pieces.push(Piece::Old(kept..end));
-    pieces
+    pieces.push(Piece::Old(kept..base + tail.len()));
+}
+
+/// Whether the extensions `tail` (from the first one to the checksum) can be kept as they are,
+/// or patched for `path`: the cache tree and optional extensions only; not a split index,
+/// sparse directories or the end-of-entries table, whose contents depend on the entries'
+/// positions.
+fn extensions_patchable(tail: &[u8], path: &[u8], hash_len: usize) -> bool {
+    let mut at = 0;
+    while at < tail.len() {
+        let Some(head) = tail.get(at..at + 8) else {
+            return false;
+        };
+        let len = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        let Some(data) = tail.get(at + 8..at + 8 + len) else {
+            return false;
+        };
+        let patchable = match &head[..4] {
+            b"TREE" => invalidated_tree(data, path, hash_len).is_some(),
+            b"EOIE" => false,
+            signature => signature[0].is_ascii_uppercase(),
+        };
+        if !patchable {
+            return false;
+        }
+        at += 8 + len;
+    }
+    true
+}
+
+/// Where [`write_locked`] takes the unchanged ranges of the index from: the bytes read, or the
+/// file they were read from.
+enum Source<'a> {
+    Memory(&'a [u8]),
+    File(&'a std::fs::File),
 }
 
 /// [`invalidated_tree`] for a cache tree parsed by gix-index: marks `tree` and each subtree
@@ -726,36 +1030,55 @@ fn invalidate_folders(mut tree: &mut gix_index::extension::Tree, mut path: &[u8]
 }
 
 /// Replaces `path` as git does: write `<path>.lock` (created exclusively: it is git's lock),
-/// then rename it over `path`. The pieces go out in one vectored write where the system takes
-/// them all at once.
-fn write_locked(path: &Path, raw: &[u8], pieces: &[Piece]) -> std::io::Result<()> {
-    use std::io::{IoSlice, Write};
+/// then rename it over `path`. From memory, the pieces go out in one vectored write where the
+/// system takes them all at once; from the file read, its ranges are copied by the kernel
+/// (`copy_file_range` where there is one) and never pass through this process.
+fn write_locked(path: &Path, source: Source<'_>, pieces: &[Piece]) -> std::io::Result<()> {
     let mut lock_name = path.as_os_str().to_os_string();
     lock_name.push(".lock");
     let lock = PathBuf::from(lock_name);
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&lock)?;
-    let mut slices: Vec<IoSlice<'_>> = pieces.iter().map(|p| IoSlice::new(piece_bytes(raw, p))).collect();
-    let mut rest = &mut slices[..];
-    let mut written = Ok(());
-    while !rest.is_empty() {
-        match file.write_vectored(rest) {
-            Ok(0) => {
-                written = Err(std::io::ErrorKind::WriteZero.into());
-                break;
-            }
-            Ok(n) => IoSlice::advance_slices(&mut rest, n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                written = Err(e);
-                break;
-            }
-        }
-    }
+    let written = match source {
+        Source::Memory(raw) => write_pieces(&mut file, raw, pieces),
+        Source::File(from) => copy_pieces(&mut file, from, pieces),
+    };
     let written = written.and_then(|_| std::fs::rename(&lock, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&lock);
     }
     written
+}
+
+fn write_pieces(file: &mut std::fs::File, raw: &[u8], pieces: &[Piece]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let mut slices: Vec<IoSlice<'_>> = pieces.iter().map(|p| IoSlice::new(piece_bytes(raw, p))).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn copy_pieces(file: &mut std::fs::File, mut from: &std::fs::File, pieces: &[Piece]) -> std::io::Result<()> {
+    use std::io::{Read, Seek, Write};
+    for piece in pieces {
+        match piece {
+            Piece::Old(range) => {
+                from.seek(std::io::SeekFrom::Start(range.start as u64))?;
+                let len = (range.end - range.start) as u64;
+                if std::io::copy(&mut from.take(len), file)? != len {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+            }
+            Piece::New(bytes) => file.write_all(bytes)?,
+        }
+    }
+    Ok(())
 }
 
 impl LoadedEntry {
@@ -765,19 +1088,26 @@ impl LoadedEntry {
         match &self.form {
             Form::Raw { bytes, at, .. } => {
                 let version = bytes.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                let flags = u16::from_be_bytes([bytes[at + 60], bytes[at + 61]]);
-                matches!(version, Some(3 | 4))
-                    && flags & 0x4000 != 0
-                    && bytes
-                        .get(at + 62..at + 64)
-                        .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) & 0x2000 != 0)
+                version.is_some_and(|v| entry_is_intent_to_add(v, &bytes[*at..]))
             }
+            Form::Streamed { entry, version, .. } => entry_is_intent_to_add(*version, entry),
             Form::Parsed(file) => file
                 .entry_by_path_and_stage(self.rel.as_str().into(), gix_index::entry::Stage::Unconflicted)
                 .is_some_and(|e| e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD)),
             Form::Sha256 { .. } => false,
         }
     }
+}
+
+/// Whether the index entry starting `entry` (of an index of `version`) has the intent-to-add
+/// flag: in the extended flags word, from version 3.
+fn entry_is_intent_to_add(version: u32, entry: &[u8]) -> bool {
+    let flags = u16::from_be_bytes([entry[60], entry[61]]);
+    version >= 3
+        && flags & 0x4000 != 0
+        && entry
+            .get(62..64)
+            .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) & 0x2000 != 0)
 }
 
 /// Whether the index file `path` that git handed a hook is the temporary index of a partial
@@ -798,10 +1128,10 @@ pub fn is_partial_commit_index(path: &Path) -> bool {
 /// that reads every entry (at 100,000 files, 18 ms of git's time for a 3-file change). `None`
 /// when the record is missing or invalid, or the file cannot be walked.
 ///
-/// The file is streamed through a small buffer: only each entry's flags are looked at, to find
-/// where the extensions start.
+/// The file is streamed through a small buffer, entry by entry, to find where the extensions
+/// start.
 pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
-    use std::io::{BufRead, Read};
+    use std::io::Read;
     let file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
     let mut reader = std::io::BufReader::with_capacity(128 * 1024, file);
@@ -812,51 +1142,7 @@ pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
     if &header[..4] != b"DIRC" || !(2..=4).contains(&version) {
         return None;
     }
-    let mut at: u64 = 12;
-    let mut fixed = [0u8; 64];
-    let mut name = Vec::new();
-    for _ in 0..be32(&header[8..]) {
-        reader.read_exact(&mut fixed[..62]).ok()?;
-        let flags = u16::from_be_bytes([fixed[60], fixed[61]]);
-        let mut used = 62;
-        if version >= 3 && flags & 0x4000 != 0 {
-            reader.read_exact(&mut fixed[62..64]).ok()?;
-            used = 64;
-        }
-        let name_len = usize::from(flags & 0xfff);
-        if version == 4 {
-            // The varint of the bytes to strip from the previous path, then a NUL-ended tail.
-            loop {
-                let mut byte = [0u8];
-                reader.read_exact(&mut byte).ok()?;
-                used += 1;
-                if byte[0] & 128 == 0 {
-                    break;
-                }
-            }
-            name.clear();
-            used += reader.read_until(0, &mut name).ok()?;
-            if name.last() != Some(&0) {
-                return None;
-            }
-        } else {
-            let size = if name_len < 0xfff {
-                (used + name_len + 8) & !7
-            } else {
-                name.clear();
-                let read = reader.read_until(0, &mut name).ok()?;
-                if name.last() != Some(&0) {
-                    return None;
-                }
-                used += read;
-                (used - 1 + 8) & !7
-            };
-            let skip = i64::try_from(size.checked_sub(used)?).ok()?;
-            reader.seek_relative(skip).ok()?;
-            used = size;
-        }
-        at += used as u64;
-    }
+    let mut at = 12 + walk_entries(&mut reader, version, be32(&header[8..]), |_, _| {})? as u64;
     let end = len.checked_sub(20)?;
     while at + 8 <= end {
         let mut head = [0u8; 8];
@@ -916,6 +1202,7 @@ mod tests {
     const SKIP_WORKTREE: u16 = 0x4000;
 
     /// One entry of a crafted index: its id is `fill` repeated, its size 100 + its position.
+    #[derive(Clone)]
     struct E {
         path: Vec<u8>,
         mode: u32,
@@ -1387,6 +1674,127 @@ mod tests {
         let new = patch(&raw, b"a");
         assert!(new[new.len() - 20..].iter().all(|&b| b == 0));
         assert_eq!(read_back(&new).1[0].2, 0xee);
+    }
+
+    /// [`stream_patch`] on `raw` for `path` (expected to hold blob `fill`s), written through
+    /// the open file as staging writes it: the new file's bytes.
+    fn stream(raw: &[u8], path: &[u8], fill: u8) -> Option<Vec<u8>> {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::write(&index, raw).unwrap();
+        let file = std::fs::File::open(&index).unwrap();
+        let expected = git2::Oid::from_bytes(&[fill; 20]).unwrap();
+        let (entry, _, pieces) = stream_patch(&file, raw.len() as u64, path, expected, new_id(), 7)?;
+        assert_eq!(entry[40], fill);
+        write_locked(&index, Source::File(&file), &pieces).unwrap();
+        Some(std::fs::read(&index).unwrap())
+    }
+
+    #[test]
+    fn entries_are_walked_the_same_across_any_buffer_boundary() {
+        // Entries that straddle the end of the reader's buffer are read piece by piece: every
+        // buffer size gives the same entries, paths and length as walking the bytes whole.
+        let long = vec![b'y'; 4100];
+        let mut extended = e(b"dir/i", 3);
+        extended.extended = ITA;
+        let entries = [
+            e(b"BUILD_NUMBER", 1),
+            e(&long, 2),
+            extended,
+            e(b"dir/j", 4),
+            e(b"dir/sub/k", 5),
+        ];
+        for version in [2, 3, 4] {
+            let entries: Vec<E> = entries
+                .iter()
+                .filter(|en| version > 2 || en.extended == 0)
+                .cloned()
+                .collect();
+            let raw = sha1_index(version, &entries, &[]);
+            let walk = |capacity: usize| {
+                let mut reader = std::io::BufReader::with_capacity(capacity, &raw[12..]);
+                let mut seen = Vec::new();
+                let total = walk_entries(&mut reader, version, entries.len() as u32, |entry, path| {
+                    seen.push((entry.to_vec(), path.to_vec()))
+                });
+                (total, seen)
+            };
+            let whole = walk(1 << 20);
+            assert_eq!(whole.0, Some(raw.len() - 12 - 20), "v{version}");
+            let paths: Vec<&[u8]> = whole.1.iter().map(|(_, p)| p.as_slice()).collect();
+            let expected: Vec<&[u8]> = entries.iter().map(|en| en.path.as_slice()).collect();
+            assert_eq!(paths, expected, "v{version}");
+            for capacity in [1, 7, 61, 62, 63, 64, 65, 100, 4096, 4160] {
+                assert!(walk(capacity) == whole, "v{version}, a buffer of {capacity}");
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_the_index_stages_the_same_bytes_as_patching_it() {
+        let long = vec![b'x'; 5000];
+        let mut extended = e(b"i", 3);
+        extended.extended = ITA;
+        let stage = |path: &[u8], stage: u16, fill: u8| E { stage, ..e(path, fill) };
+        let entries = [
+            e(b"BUILD_NUMBER", 1),
+            e(&long, 2),
+            extended,
+            stage(b"m", 2, 4),
+            e(b"dir/b", 5),
+            e(b"dir/sub/c", 6),
+        ];
+        let mut tree = tree_record("", 5, 1, 0xaa);
+        tree.extend(tree_record("dir", 2, 1, 0xbb));
+        tree.extend(tree_record("sub", 1, 0, 0xcc));
+        let extensions: [(&[u8; 4], &[u8]); 3] = [(b"REUC", b"x\x00"), (b"TREE", &tree), (b"UNTR", b"u")];
+        for version in [2, 3, 4] {
+            // Version 2 has no extended flags.
+            let entries: Vec<E> = entries
+                .iter()
+                .filter(|en| version > 2 || en.extended == 0)
+                .cloned()
+                .collect();
+            for sum in [Sum::Sha1, Sum::Null] {
+                for exts in [&extensions[..], &[]] {
+                    let raw = index_file(version, &entries, exts, 20, sum);
+                    for (path, fill) in [(&b"BUILD_NUMBER"[..], 1), (&long, 2), (b"dir/b", 5), (b"dir/sub/c", 6)] {
+                        let streamed = stream(&raw, path, fill);
+                        assert_eq!(
+                            streamed,
+                            Some(patch(&raw, path)),
+                            "v{version} {}",
+                            String::from_utf8_lossy(path)
+                        );
+                        // Another blob staged than the one expected: not prepared.
+                        assert_eq!(stream(&raw, path, fill + 1), None);
+                    }
+                    // Only the conflict stage of `m`, and a path not there: nothing to stage.
+                    assert_eq!(stream(&raw, b"m", 4), None);
+                    assert_eq!(stream(&raw, b"nope", 1), None);
+                }
+            }
+        }
+        // The layouts `locate_entry` leaves to gix-index or git.
+        for signature in [b"link", b"sdir", b"EOIE", b"abcd"] {
+            let raw = sha1_index(2, &[e(b"a", 1)], &[(signature, b"12345678")]);
+            assert_eq!(stream(&raw, b"a", 1), None);
+        }
+        // Every cut and every flipped byte: no panic; what is prepared is what patching gives.
+        let raw = sha1_index(4, &entries, &extensions);
+        for len in 0..raw.len() {
+            assert_eq!(
+                stream(&raw[..len], b"dir/b", 5).is_some(),
+                locate_entry(&raw[..len], b"dir/b").is_some()
+            );
+        }
+        for i in 0..raw.len() {
+            let mut bad = raw.clone();
+            bad[i] ^= 0xff;
+            if let Some(new) = stream(&bad, b"dir/b", 5) {
+                assert_eq!(new, patch(&bad, b"dir/b"), "byte {i}");
+            }
+        }
     }
 
     #[test]

@@ -92,23 +92,24 @@ impl Prepared {
 }
 
 /// Reads what [`Prepared`] holds; `None` without a BUILD_NUMBER. With `ahead`, the blob of the
-/// next number is stored: when the commit turns out not to need it, it is one small
-/// unreferenced object, which the next increment reuses and `git gc` prunes.
+/// next number is stored and staged ahead: when the commit turns out not to need it, it is one
+/// small unreferenced object, which the next increment reuses and `git gc` prunes.
 fn prepare(root: &Path, objects: &Path, index: PathBuf, cfg: &BuildConfig, ahead: bool) -> Result<Option<Prepared>> {
     let Some(work) = crate::fs::read_optional(&root.join(BUILD_FILE))? else {
         return Ok(None);
     };
-    let mut entry = LoadedEntry::load(index, BUILD_FILE)?;
-    if ahead
-        && entry.id() == Some(blob_id(work.as_bytes()))
-        && let Ok(n) = version::parse_build(&work, Path::new(BUILD_FILE))
-        && let Some(next) = n.checked_add(1)
-    {
-        let new = format!("{next}\n");
-        if let Ok(id) = crate::git::store_blob(objects, new.as_bytes()) {
-            entry.prepare(new.as_bytes(), id);
-        }
-    }
+    // The next number's blob is stored first, so that the index is read once, with it staged
+    // as it passes (when the index holds the work tree's number).
+    let next = version::parse_build(&work, Path::new(BUILD_FILE))
+        .ok()
+        .and_then(|n| n.checked_add(1))
+        .filter(|_| ahead)
+        .map(|next| format!("{next}\n"));
+    let stored = next.and_then(|new| Some((crate::git::store_blob(objects, new.as_bytes()).ok()?, new)));
+    let entry = match stored {
+        Some((id, new)) => LoadedEntry::load_staging(index, BUILD_FILE, blob_id(work.as_bytes()), new.as_bytes(), id)?,
+        None => LoadedEntry::load(index, BUILD_FILE)?,
+    };
     Ok(Some(Prepared {
         work,
         entry,
