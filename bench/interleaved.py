@@ -2,9 +2,9 @@
 """Hook cost per commit, measured interleaved: on a shared machine, load drifts over a run, and
 hyperfine times all runs of one command before the next. Here every round commits once in each
 repository, in turn, so drift falls on all alike; CPU is the children's user+sys from getrusage
-(git and every hook it starts), minus the no-op hook's. The kernel accounts CPU time in ticks
-(4 ms here), so one commit's figure is a sample: the mean over many rounds is the estimate (a
-median would be stuck on a tick), given with its standard error; wall time is the median.
+(git and every hook it starts), minus the no-op hook's. One commit's CPU moves with the load of
+the machine by more than the hooks' difference, so the mean over many rounds is the estimate,
+given with its standard error; wall time is the median.
 
 Run bench/hooks-vs-base.sh once first: it makes the repositories (bench/work/hooks-vs-base/*).
     python3 bench/interleaved.py [ROUNDS [VARIANT...]]

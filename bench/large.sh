@@ -12,6 +12,8 @@
 # pre-commit stage with and without the build-number step, plus that step's time as the stage
 # logs it (its read-ahead runs while git computes the staged changes).
 #   SIZES="1000 10000 100000 1000000" RUNS=20 BIN=target/release/mpm-hooks bash bench/large.sh
+# MANYFILES=1: the repositories set `feature.manyFiles` (git's advice for big trees: index v4,
+# no index checksum under `index.skipHash`, the untracked cache), kept apart as rN-manyfiles.
 # CPU is user+sys (every process), the mean hyperfine gives; wall is the median.
 source "$(dirname "$0")/common.sh"
 need hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine; }
@@ -51,6 +53,10 @@ PY
         for i in $(seq 1 17); do printf 'x%s = compute(%s)\n' "$i" "$i" >> "$f"; done
     done
     git add src
+    if [ -n "${MANYFILES:-}" ]; then
+        git config feature.manyFiles true
+        git update-index --index-version 4
+    fi
     git rev-parse HEAD > .git/bench-base
     "$bin" install >/dev/null
     cd - >/dev/null
@@ -70,7 +76,7 @@ table="$work/large.md"
     echo "|---|---|---|---|---|---|---|"
 } > "$table"
 for n in $sizes; do
-    r="$repos/r$n"
+    r="$repos/r$n${MANYFILES:+-manyfiles}"
     if [ ! -f "$r/.git/bench-base" ]; then
         echo "building $n files..." >&2
         make_large "$n" "$r"
@@ -101,12 +107,12 @@ for n in $sizes; do
         grep -o 'build-number=ok ([0-9.]* ms)' .git/mpm-hooks/logs/mpm-hooks.log | tail -1 | grep -o '[0-9.]*'
     done | sort -n | sed -n 8p)
     sh -c "$reset"
-    python3 - "$work/large-$n.json" "$work/large-$n-hooks.json" "$n" "$(stat -c %s .git/index)" "$step" >> "$table" <<'PY'
+    python3 - "$work/large-$n.json" "$work/large-$n-hooks.json" "$n" "$(stat -c %s .git/index)" "$step" "${MANYFILES:+ (manyFiles)}" >> "$table" <<'PY'
 import json, statistics, sys
 r = {x["command"]: x for f in sys.argv[1:3] for x in json.load(open(f))["results"]}
 cpu = lambda k: (r[k]["user"] + r[k]["system"]) * 1000
 wall = lambda k: statistics.median(r[k]["times"]) * 1000
-print(f"| {int(sys.argv[3]):,} | {int(sys.argv[4]) / 1e6:.1f} MB | {wall('noop'):.0f} / {cpu('noop'):.0f} ms "
+print(f"| {int(sys.argv[3]):,}{sys.argv[6]} | {int(sys.argv[4]) / 1e6:.1f} MB | {wall('noop'):.0f} / {cpu('noop'):.0f} ms "
       f"| {wall('hooks') - wall('noop'):+.1f} / {cpu('hooks') - cpu('noop'):+.1f} ms "
       f"| {cpu('own-hooks') - cpu('noop-hooks'):+.1f} ms "
       f"| {cpu('own-no-bn') - cpu('noop-hooks'):+.1f} ms "
