@@ -84,3 +84,48 @@ fn lint_commits_streams_a_long_history_in_order() {
         .collect();
     assert_eq!(commits, ids);
 }
+
+/// A message stored in another encoding (an `encoding` header) reaches the rules as `git log`
+/// shows it, in UTF-8; the messages around it as they are stored, in history order.
+#[test]
+fn lint_commits_reads_a_message_in_another_encoding_as_utf8() {
+    let repo = TestRepo::new();
+    repo.commit_file("a", "1", "feat: one");
+    repo.commit_file("a", "2", "Bad two");
+    // "Ändere Dinge" in ISO-8859-1.
+    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
+    repo.write("a", "3");
+    repo.git(&["add", "a"]);
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-F",
+        "message",
+    ]);
+    let latin = repo.head();
+    let raw = repo.git(&["cat-file", "commit", "HEAD"]);
+    assert!(raw.contains("\nencoding ISO-8859-1\n"), "{raw}");
+    repo.commit_file("a", "4", "Bad four");
+    let out = repo.cmd().args(["lint-commits", "--from", "HEAD~3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let headers: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(_, h)| h)
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "Bad four  [type-empty, subject-empty]",
+            "Ändere Dinge  [type-empty, subject-empty]",
+            "Bad two  [type-empty, subject-empty]",
+            "commit(s) checked, 3 failed",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("{} Ändere Dinge  [", &latin[..7])), "{stdout}");
+}
