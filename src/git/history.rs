@@ -40,15 +40,15 @@ impl Repo {
 
     /// Hands the commits reachable from `to` but not from `from` to `f` in batches, newest first
     /// (git's default date order, or `topo`logical), each with its raw message as `git log`'s
-    /// `%B` gives it.
+    /// `%B` gives it, while git is still reading.
     ///
-    /// `git rev-list` walks the range; one `git cat-file --batch` per chunk of its ids reads the
-    /// messages, as many at a time as there are cores, and the chunks are handed on in order.
-    /// With a commit-graph the walk costs almost nothing (moby's 57,532 commits: 50 ms), so
-    /// reading, the bulk of the work, is spread over every core; a single `git log` reads and
-    /// walks on one. Without one the walk reads every commit first, as `git log` does with a
-    /// range (it keeps every message until the walk ends). Memory stays flat either way: the
-    /// ids go through a pipe, the readers stream, and git runs with small caches.
+    /// All of history in date order streams out of one `git log`: it reads each commit once and
+    /// forgets it once written. A range does not: `git log` walks all of it before writing a
+    /// line, holding every message (moby's 57,532 commits: 101 MB). There `git rev-list` walks
+    /// (with a commit-graph in about 50 ms; without one it reads every commit) and one
+    /// `git cat-file --batch` per chunk of its ids reads the messages, as many at a time as
+    /// there are cores; the chunks are handed on in order. Memory stays flat: the ids go
+    /// through a pipe, the readers stream, and git runs with small caches.
     pub fn each_commit(
         &self,
         from: Option<git2::Oid>,
@@ -58,6 +58,9 @@ impl Repo {
     ) -> Result<()> {
         use std::io::BufRead;
         use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+        if from.is_none() && !topo {
+            return self.log_all(to, f);
+        }
         let to = to.to_string();
         let not_from = from.map(|f| format!("^{f}"));
         // `--parents`: the parents as the walk sees them (grafts and shallow boundaries
@@ -149,6 +152,35 @@ impl Repo {
             walked?;
             read.map_err(|e| walk_error(&args, format!("cannot read git's output: {e}")))
         })
+    }
+}
+
+impl Repo {
+    /// Every commit reachable from `to`, streamed by one `git log` in date order.
+    fn log_all(&self, to: git2::Oid, mut f: impl FnMut(Vec<CommitInfo>)) -> Result<()> {
+        use std::io::BufRead;
+        let to = to.to_string();
+        let mut args: Vec<&str> = SMALL_CACHES.to_vec();
+        // Messages in another encoding are converted to UTF-8, as the readers of a range do.
+        args.extend(["-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--no-color"]);
+        args.extend(["--format=%H %P%n%B", &to, "--"]);
+        let mut log = GitChild::spawn(self.git_command(), &args, false)?;
+        let stdout = log.child.stdout.take().expect("stdout is piped");
+        let mut batch = Vec::with_capacity(BATCH);
+        for record in std::io::BufReader::with_capacity(256 * 1024, stdout).split(0) {
+            let record = record.map_err(|e| walk_error(&args, format!("cannot read git's output: {e}")))?;
+            if record.is_empty() {
+                continue;
+            }
+            batch.push(CommitInfo::from_record(&record));
+            if batch.len() == BATCH {
+                f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        }
+        if !batch.is_empty() {
+            f(batch);
+        }
+        log.finish()
     }
 }
 
