@@ -218,6 +218,11 @@ fn read_messages(
             let (name, kind, size) = (words.next(), words.next(), words.next());
             let size = match (name, kind, size.and_then(|s| s.parse::<usize>().ok())) {
                 (Some(name), Some("commit"), Some(size)) if name == id => size,
+                (_, Some("missing"), _) => {
+                    return Err(failed(format!(
+                        "commit {id} is missing from the repository: `git fsck` lists what else is"
+                    )));
+                }
                 _ => return Err(failed(format!("commit {id}: unexpected answer `{}`", text.trim()))),
             };
             object.clear();

@@ -129,3 +129,24 @@ fn lint_commits_reads_a_message_in_another_encoding_as_utf8() {
     );
     assert!(stdout.contains(&format!("{} Ändere Dinge  [", &latin[..7])), "{stdout}");
 }
+
+/// A commit the walk knows (from the commit-graph) but whose object is gone: the command stops
+/// with an error that names it (and does not hang waiting on its readers).
+#[test]
+fn lint_commits_names_a_missing_commit() {
+    let repo = TestRepo::new();
+    for i in 0..6 {
+        repo.commit_file("a", &i.to_string(), &format!("Bad {i}"));
+    }
+    repo.git(&["commit-graph", "write", "--reachable", "--no-progress"]);
+    let base = repo.git(&["rev-parse", "HEAD~5"]).trim().to_string();
+    let gone = repo.git(&["rev-parse", "HEAD~2"]).trim().to_string();
+    std::fs::remove_file(repo.child(&format!(".git/objects/{}/{}", &gone[..2], &gone[2..]))).unwrap();
+    let out = repo.cmd().args(["lint-commits", "--from", &base]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("commit {gone} is missing from the repository")),
+        "{stderr}"
+    );
+}
