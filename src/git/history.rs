@@ -44,11 +44,13 @@ impl Repo {
     ///
     /// All of history in date order streams out of one `git log`: it reads each commit once and
     /// forgets it once written. A range does not: `git log` walks all of it before writing a
-    /// line, holding every message (moby's 57,532 commits: 101 MB). There `git rev-list` walks
-    /// (with a commit-graph in about 50 ms; without one it reads every commit) and one
-    /// `git cat-file --batch` per chunk of its ids reads the messages, as many at a time as
-    /// there are cores; the chunks are handed on in order. Memory stays flat: the ids go
-    /// through a pipe, the readers stream, and git runs with small caches.
+    /// line, holding every message (moby's 57,532 commits: 101 MB). With a commit-graph,
+    /// `git rev-list` walks a range in about 50 ms, and one `git cat-file --batch` per chunk
+    /// of its ids reads the messages, as many at a time as there are cores; the chunks are
+    /// handed on in order. Memory stays flat: the ids go through a pipe, the readers stream,
+    /// and git runs with small caches. Without a commit-graph the walk itself reads every
+    /// commit, and the readers would read each again (moby: 1.44 s against `git log`'s 1.11):
+    /// there one `git log` reads the range.
     pub fn each_commit(
         &self,
         from: Option<git2::Oid>,
@@ -58,8 +60,8 @@ impl Repo {
     ) -> Result<()> {
         use std::io::BufRead;
         use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-        if from.is_none() && !topo {
-            return self.log_all(to, f);
+        if (from.is_none() && !topo) || !self.has_commit_graph() {
+            return self.log(from, to, topo, f);
         }
         let to = to.to_string();
         let not_from = from.map(|f| format!("^{f}"));
@@ -156,14 +158,37 @@ impl Repo {
 }
 
 impl Repo {
-    /// Every commit reachable from `to`, streamed by one `git log` in date order.
-    fn log_all(&self, to: git2::Oid, mut f: impl FnMut(Vec<CommitInfo>)) -> Result<()> {
+    /// Whether the repository has a commit-graph file (or chain), which `git rev-list` walks
+    /// without reading the commits.
+    fn has_commit_graph(&self) -> bool {
+        let info = self.common_dir.join("objects").join("info");
+        info.join("commit-graph").is_file() || info.join("commit-graphs").join("commit-graph-chain").is_file()
+    }
+
+    /// The commits reachable from `to` but not from `from`, read by one `git log` (date order,
+    /// or `topo`logical).
+    fn log(
+        &self,
+        from: Option<git2::Oid>,
+        to: git2::Oid,
+        topo: bool,
+        mut f: impl FnMut(Vec<CommitInfo>),
+    ) -> Result<()> {
         use std::io::BufRead;
         let to = to.to_string();
+        let not_from = from.map(|f| format!("^{f}"));
         let mut args: Vec<&str> = SMALL_CACHES.to_vec();
         // Messages in another encoding are converted to UTF-8, as the readers of a range do.
         args.extend(["-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--no-color"]);
-        args.extend(["--format=%H %P%n%B", &to, "--"]);
+        args.push("--format=%H %P%n%B");
+        if topo {
+            args.push("--topo-order");
+        }
+        args.push(&to);
+        if let Some(f) = &not_from {
+            args.push(f);
+        }
+        args.push("--");
         let mut log = GitChild::spawn(self.git_command(), &args, false)?;
         let stdout = log.child.stdout.take().expect("stdout is piped");
         let mut batch = Vec::with_capacity(BATCH);

@@ -150,3 +150,50 @@ fn lint_commits_names_a_missing_commit() {
         "{stderr}"
     );
 }
+
+/// A range is read by one `git log` without a commit-graph and by `git rev-list` with parallel
+/// `git cat-file` readers with one: the same failures, in the same order, text and JSON, and a
+/// message in another encoding as UTF-8 both ways.
+#[test]
+fn lint_commits_reads_a_range_the_same_with_and_without_a_commit_graph() {
+    const N: usize = 9_000;
+    let repo = long_history(N);
+    let root = repo.git(&["rev-list", "--max-parents=0", "HEAD"]).trim().to_string();
+    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
+    repo.write("a", "3");
+    repo.git(&["add", "a"]);
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-F",
+        "message",
+    ]);
+    let run = |args: &[&str]| {
+        let out = repo.cmd().arg("lint-commits").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["--from", &root]);
+    let json = run(&["--from", &root, "--json"]);
+    let failed = (1..N).filter(|i| i % 7 == 3).count() + 1;
+    assert!(
+        text.ends_with(&format!("{N} commit(s) checked, {failed} failed\n")),
+        "{}",
+        &text[text.len() - 200..]
+    );
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("Ändere Dinge  [type-empty, subject-empty]"),
+        "{}",
+        &text[..200]
+    );
+    assert!(!repo.child(".git/objects/info/commit-graph").exists());
+    repo.git(&["commit-graph", "write", "--reachable", "--no-progress"]);
+    assert_eq!(run(&["--from", &root]), text);
+    assert_eq!(run(&["--from", &root, "--json"]), json);
+}
