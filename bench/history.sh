@@ -79,25 +79,40 @@ PY
 rm -f "$work/gitleaks.json"
 
 # lint-commits over the whole history (from the oldest root commit): messages per second and
-# peak memory, text and JSON.
+# peak memory, text and JSON, beside `git log` reading the same messages; then again with a
+# commit-graph (written for the run, removed after it: the clone is kept between runs).
 root_commit=$(git rev-list --max-parents=0 HEAD | tail -n 1)
 all=$(git rev-list --count "$root_commit..HEAD")
-hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/lint.json" \
-    -n text "$(printf '%q ' "$bin" lint-commits --from "$root_commit") > /dev/null" \
-    -n json "$(printf '%q ' "$bin" lint-commits --json --from "$root_commit") > /dev/null" >/dev/null
-text_mb="$(peak "$bin" lint-commits --from "$root_commit") ($(own_peak "$bin" lint-commits --from "$root_commit") own)"
-json_mb="$(peak "$bin" lint-commits --json --from "$root_commit") ($(own_peak "$bin" lint-commits --json --from "$root_commit") own)"
-python3 - "$work/lint.json" "$all" "$text_mb" "$json_mb" <<'PY'
+lint_round() {
+    hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/lint.json" \
+        -n "git log" "git log -z --format='%H %P%n%B' HEAD ^$root_commit -- > /dev/null" \
+        -n text "$(printf '%q ' "$bin" lint-commits --from "$root_commit") > /dev/null" \
+        -n json "$(printf '%q ' "$bin" lint-commits --json --from "$root_commit") > /dev/null" >/dev/null
+    local log_mb text_mb json_mb
+    log_mb=$(peak git log -z --format='%H %P%n%B' HEAD "^$root_commit" --)
+    text_mb="$(peak "$bin" lint-commits --from "$root_commit") ($(own_peak "$bin" lint-commits --from "$root_commit") own)"
+    json_mb="$(peak "$bin" lint-commits --json --from "$root_commit") ($(own_peak "$bin" lint-commits --json --from "$root_commit") own)"
+    python3 - "$work/lint.json" "$all" "$log_mb" "$text_mb" "$json_mb" "$1" <<'PY'
 import json, statistics, sys
 runs = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 n = int(sys.argv[2])
-peaks = {"text": sys.argv[3], "json": sys.argv[4]}
-print(f"\nlint-commits over {n} commits:")
-print("| output | wall median (s) | CPU mean (s) | messages per second | peak memory (MB) |")
+peaks = {"git log": sys.argv[3], "text": sys.argv[4], "json": sys.argv[5]}
+print(f"\nlint-commits over {n} commits, {sys.argv[6]}:")
+print("| command | wall median (s) | CPU mean (s) | messages per second | peak memory (MB) |")
 print("|---|---|---|---|---|")
-for name in ("text", "json"):
+for name in ("git log", "text", "json"):
     r = runs[name]
     wall = statistics.median(r["times"])
     cpu = r["user"] + r["system"]
     print(f"| {name} | {wall:.2f} | {cpu:.2f} | {n / wall:,.0f} | {peaks[name]} |")
 PY
+}
+graph=$(git rev-parse --git-path objects/info/commit-graph)
+if [ -e "$graph" ] || [ -e "$graph"s ]; then
+    lint_round "with the clone's commit-graph"
+else
+    lint_round "no commit-graph"
+    git commit-graph write --reachable --no-progress
+    lint_round "with a commit-graph"
+    rm -f "$graph"
+fi

@@ -289,7 +289,13 @@ const ACTIONS: &[&str] = &[
 
 /// Where an action keyword starts (the lookahead `(?=(?:close|...|resolved)|$)`).
 fn action_at(s: &str) -> bool {
-    ["close", "fix", "resolve"].iter().any(|k| starts_with_ci(s, k))
+    may_start_action(s) && ["close", "fix", "resolve"].iter().any(|k| starts_with_ci(s, k))
+}
+
+/// Whether `s` starts with the first letter of an action: most places do not, and a history
+/// has many lines with a `#` (`Merge pull request #123 ...`) to look through.
+fn may_start_action(s: &str) -> bool {
+    matches!(s.as_bytes().first(), Some(b'c' | b'C' | b'f' | b'F' | b'r' | b'R'))
 }
 
 /// The references pattern, `(actions)(?:\s+(.*?))(?=(?:actions)|$)` (`gi`): each action
@@ -299,6 +305,9 @@ fn action_sentences(line: &str) -> Vec<(&str, &str)> {
     let mut from = 0;
     'scan: while from < line.len() {
         for (p, _) in line[from..].char_indices().map(|(i, c)| (from + i, c)) {
+            if !may_start_action(&line[p..]) {
+                continue;
+            }
             for kw in ACTIONS {
                 if !starts_with_ci(&line[p..], kw) {
                     continue;

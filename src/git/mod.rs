@@ -92,6 +92,24 @@ pub struct Repo {
     env: GitEnv,
 }
 
+/// Starts git subprocesses in a repository: its work tree, and its git dir when GIT_DIR named
+/// one.
+struct Launcher {
+    root: PathBuf,
+    git_dir: Option<PathBuf>,
+}
+
+impl Launcher {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.root);
+        if let Some(dir) = &self.git_dir {
+            cmd.env("GIT_DIR", dir).env("GIT_WORK_TREE", &self.root);
+        }
+        cmd
+    }
+}
+
 /// What git is in the middle of, as the stages need to know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GitState {
@@ -268,12 +286,15 @@ impl Repo {
     /// git dir and work tree are passed on as absolute paths (a relative `GIT_DIR` names another
     /// folder from the work tree's top).
     pub fn git_command(&self) -> Command {
-        let mut cmd = Command::new("git");
-        cmd.current_dir(&self.root);
-        if self.env.dir.is_some() {
-            cmd.env("GIT_DIR", &self.git_dir).env("GIT_WORK_TREE", &self.root);
+        self.launcher().command()
+    }
+
+    /// What starts git here, for threads ([`Repo`] itself stays on one).
+    fn launcher(&self) -> Launcher {
+        Launcher {
+            root: self.root.clone(),
+            git_dir: self.env.dir.is_some().then(|| self.git_dir.clone()),
         }
-        cmd
     }
 
     pub fn config_string(&self, key: &str) -> Option<String> {

@@ -84,3 +84,116 @@ fn lint_commits_streams_a_long_history_in_order() {
         .collect();
     assert_eq!(commits, ids);
 }
+
+/// A message stored in another encoding (an `encoding` header) reaches the rules as `git log`
+/// shows it, in UTF-8; the messages around it as they are stored, in history order.
+#[test]
+fn lint_commits_reads_a_message_in_another_encoding_as_utf8() {
+    let repo = TestRepo::new();
+    repo.commit_file("a", "1", "feat: one");
+    repo.commit_file("a", "2", "Bad two");
+    // "Ändere Dinge" in ISO-8859-1.
+    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
+    repo.write("a", "3");
+    repo.git(&["add", "a"]);
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-F",
+        "message",
+    ]);
+    let latin = repo.head();
+    let raw = repo.git(&["cat-file", "commit", "HEAD"]);
+    assert!(raw.contains("\nencoding ISO-8859-1\n"), "{raw}");
+    repo.commit_file("a", "4", "Bad four");
+    let out = repo.cmd().args(["lint-commits", "--from", "HEAD~3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let headers: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(_, h)| h)
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "Bad four  [type-empty, subject-empty]",
+            "Ändere Dinge  [type-empty, subject-empty]",
+            "Bad two  [type-empty, subject-empty]",
+            "commit(s) checked, 3 failed",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("{} Ändere Dinge  [", &latin[..7])), "{stdout}");
+}
+
+/// A commit the walk knows (from the commit-graph) but whose object is gone: the command stops
+/// with an error that names it (and does not hang waiting on its readers).
+#[test]
+fn lint_commits_names_a_missing_commit() {
+    let repo = TestRepo::new();
+    for i in 0..6 {
+        repo.commit_file("a", &i.to_string(), &format!("Bad {i}"));
+    }
+    repo.git(&["commit-graph", "write", "--reachable", "--no-progress"]);
+    let base = repo.git(&["rev-parse", "HEAD~5"]).trim().to_string();
+    let gone = repo.git(&["rev-parse", "HEAD~2"]).trim().to_string();
+    std::fs::remove_file(repo.child(&format!(".git/objects/{}/{}", &gone[..2], &gone[2..]))).unwrap();
+    let out = repo.cmd().args(["lint-commits", "--from", &base]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("commit {gone} is missing from the repository")),
+        "{stderr}"
+    );
+}
+
+/// A range is read by one `git log` without a commit-graph and by `git rev-list` with parallel
+/// `git cat-file` readers with one: the same failures, in the same order, text and JSON, and a
+/// message in another encoding as UTF-8 both ways.
+#[test]
+fn lint_commits_reads_a_range_the_same_with_and_without_a_commit_graph() {
+    const N: usize = 9_000;
+    let repo = long_history(N);
+    let root = repo.git(&["rev-list", "--max-parents=0", "HEAD"]).trim().to_string();
+    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
+    repo.write("a", "3");
+    repo.git(&["add", "a"]);
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-F",
+        "message",
+    ]);
+    let run = |args: &[&str]| {
+        let out = repo.cmd().arg("lint-commits").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["--from", &root]);
+    let json = run(&["--from", &root, "--json"]);
+    let failed = (1..N).filter(|i| i % 7 == 3).count() + 1;
+    assert!(
+        text.ends_with(&format!("{N} commit(s) checked, {failed} failed\n")),
+        "{}",
+        &text[text.len() - 200..]
+    );
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("Ändere Dinge  [type-empty, subject-empty]"),
+        "{}",
+        &text[..200]
+    );
+    assert!(!repo.child(".git/objects/info/commit-graph").exists());
+    repo.git(&["commit-graph", "write", "--reachable", "--no-progress"]);
+    assert_eq!(run(&["--from", &root]), text);
+    assert_eq!(run(&["--from", &root, "--json"]), json);
+}
