@@ -69,14 +69,7 @@ impl Repo {
         // applied), as `git log`'s `%P`.
         let mut args: Vec<&str> = SMALL_CACHES.to_vec();
         args.extend(["rev-list", "--parents"]);
-        if topo {
-            args.push("--topo-order");
-        }
-        args.push(&to);
-        if let Some(f) = &not_from {
-            args.push(f);
-        }
-        args.push("--");
+        push_range(&mut args, topo, &to, not_from.as_deref());
         let mut walk = GitChild::spawn(self.git_command(), &args, false)?;
         let launcher = self.launcher();
         let launcher = &launcher;
@@ -181,14 +174,7 @@ impl Repo {
         // Messages in another encoding are converted to UTF-8, as the readers of a range do.
         args.extend(["-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--no-color"]);
         args.push("--format=%H %P%n%B");
-        if topo {
-            args.push("--topo-order");
-        }
-        args.push(&to);
-        if let Some(f) = &not_from {
-            args.push(f);
-        }
-        args.push("--");
+        push_range(&mut args, topo, &to, not_from.as_deref());
         let mut log = GitChild::spawn(self.git_command(), &args, false)?;
         let stdout = log.child.stdout.take().expect("stdout is piped");
         let mut batch = Vec::with_capacity(BATCH);
@@ -207,6 +193,17 @@ impl Repo {
         }
         log.finish()
     }
+}
+
+/// The walk's order and range as git's revision arguments: `--topo-order` when `topo`, `to`,
+/// `^from` (given as `not_from`), then `--` so that no name is taken for a path.
+fn push_range<'a>(args: &mut Vec<&'a str>, topo: bool, to: &'a str, not_from: Option<&'a str>) {
+    if topo {
+        args.push("--topo-order");
+    }
+    args.push(to);
+    args.extend(not_from);
+    args.push("--");
 }
 
 /// Reads the messages of `commits` (ids with their parent counts) with one

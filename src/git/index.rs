@@ -239,13 +239,7 @@ fn stream_patch(
     file.seek(SeekFrom::Start(0)).ok()?;
     let mut hasher = trailer.iter().any(|&b| b != 0).then(sha1::Sha1::new);
     let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    let mut header = [0u8; 12];
-    reader.read_exact(&mut header).ok()?;
-    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    let version = be32(&header[4..]);
-    if &header[..4] != b"DIRC" || !(2..=4).contains(&version) {
-        return None;
-    }
+    let (header, version, count) = read_header(&mut reader)?;
     if let Some(h) = hasher.as_mut() {
         h.update(header);
     }
@@ -254,7 +248,7 @@ fn stream_patch(
     let mut found: Option<(usize, Vec<u8>)> = None;
     // Entries are hashed in batches: one call per entry (80 bytes) costs more than the hashing.
     let mut batch = Vec::with_capacity(if hasher.is_some() { 128 * 1024 } else { 0 });
-    walk_entries(&mut reader, version, be32(&header[8..]), |entry, name| {
+    walk_entries(&mut reader, version, count, |entry, name| {
         let stage = (u16::from_be_bytes([entry[60], entry[61]]) >> 12) & 3;
         let target = name == path && stage == 0;
         if let Some(h) = hasher.as_mut() {
@@ -313,6 +307,16 @@ fn stream_patch(
     };
     pieces.push(Piece::New(sum.to_vec()));
     Some((entry, version, pieces))
+}
+
+/// An index file's 12-byte header read from `reader`, with its version (2 to 4) and entry count;
+/// `None` for anything else.
+fn read_header(reader: &mut impl std::io::Read) -> Option<([u8; 12], u32, u32)> {
+    let mut header = [0u8; 12];
+    reader.read_exact(&mut header).ok()?;
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let version = be32(&header[4..]);
+    (&header[..4] == b"DIRC" && (2..=4).contains(&version)).then(|| (header, version, be32(&header[8..])))
 }
 
 /// Walks the entries of an index of `version` with `count` entries and SHA-1 ids, read through
@@ -1135,14 +1139,9 @@ pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
     let file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
     let mut reader = std::io::BufReader::with_capacity(128 * 1024, file);
-    let mut header = [0u8; 12];
-    reader.read_exact(&mut header).ok()?;
+    let (_, version, count) = read_header(&mut reader)?;
     let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    let version = be32(&header[4..]);
-    if &header[..4] != b"DIRC" || !(2..=4).contains(&version) {
-        return None;
-    }
-    let mut at = 12 + walk_entries(&mut reader, version, be32(&header[8..]), |_, _| {})? as u64;
+    let mut at = 12 + walk_entries(&mut reader, version, count, |_, _| {})? as u64;
     let end = len.checked_sub(20)?;
     while at + 8 <= end {
         let mut head = [0u8; 8];
