@@ -1675,6 +1675,15 @@ mod tests {
         assert_eq!(read_back(&new).1[0].2, 0xee);
     }
 
+    /// The entries an index of `version` can hold: version 2 has no extended flags.
+    fn in_version(entries: &[E], version: u32) -> Vec<E> {
+        entries
+            .iter()
+            .filter(|en| version > 2 || en.extended == 0)
+            .cloned()
+            .collect()
+    }
+
     /// [`stream_patch`] on `raw` for `path` (expected to hold blob `fill`s), written through
     /// the open file as staging writes it: the new file's bytes.
     fn stream(raw: &[u8], path: &[u8], fill: u8) -> Option<Vec<u8>> {
@@ -1704,11 +1713,7 @@ mod tests {
             e(b"dir/sub/k", 5),
         ];
         for version in [2, 3, 4] {
-            let entries: Vec<E> = entries
-                .iter()
-                .filter(|en| version > 2 || en.extended == 0)
-                .cloned()
-                .collect();
+            let entries = in_version(&entries, version);
             let raw = sha1_index(version, &entries, &[]);
             let walk = |capacity: usize| {
                 let mut reader = std::io::BufReader::with_capacity(capacity, &raw[12..]);
@@ -1748,12 +1753,7 @@ mod tests {
         tree.extend(tree_record("sub", 1, 0, 0xcc));
         let extensions: [(&[u8; 4], &[u8]); 3] = [(b"REUC", b"x\x00"), (b"TREE", &tree), (b"UNTR", b"u")];
         for version in [2, 3, 4] {
-            // Version 2 has no extended flags.
-            let entries: Vec<E> = entries
-                .iter()
-                .filter(|en| version > 2 || en.extended == 0)
-                .cloned()
-                .collect();
+            let entries = in_version(&entries, version);
             for sum in [Sum::Sha1, Sum::Null] {
                 for exts in [&extensions[..], &[]] {
                     let raw = index_file(version, &entries, exts, 20, sum);

@@ -33,6 +33,22 @@ fn long_history(n: usize) -> TestRepo {
     repo
 }
 
+/// Commits "Ändere Dinge" stored in ISO-8859-1 (an `encoding` header), changing `a`.
+fn commit_latin1(repo: &TestRepo) {
+    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
+    repo.write("a", "3");
+    repo.git(&["add", "a"]);
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-F",
+        "message",
+    ]);
+}
+
 /// 20,000 commits (many batches, several in flight at once): every failure once, newest first,
 /// in text and in JSON, with the counts.
 #[test]
@@ -92,19 +108,7 @@ fn lint_commits_reads_a_message_in_another_encoding_as_utf8() {
     let repo = TestRepo::new();
     repo.commit_file("a", "1", "feat: one");
     repo.commit_file("a", "2", "Bad two");
-    // "Ändere Dinge" in ISO-8859-1.
-    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
-    repo.write("a", "3");
-    repo.git(&["add", "a"]);
-    repo.git(&[
-        "-c",
-        "i18n.commitEncoding=ISO-8859-1",
-        "commit",
-        "-q",
-        "--no-verify",
-        "-F",
-        "message",
-    ]);
+    commit_latin1(&repo);
     let latin = repo.head();
     let raw = repo.git(&["cat-file", "commit", "HEAD"]);
     assert!(raw.contains("\nencoding ISO-8859-1\n"), "{raw}");
@@ -159,18 +163,7 @@ fn lint_commits_reads_a_range_the_same_with_and_without_a_commit_graph() {
     const N: usize = 9_000;
     let repo = long_history(N);
     let root = repo.git(&["rev-list", "--max-parents=0", "HEAD"]).trim().to_string();
-    std::fs::write(repo.child("message"), b"\xc4ndere Dinge\n").unwrap();
-    repo.write("a", "3");
-    repo.git(&["add", "a"]);
-    repo.git(&[
-        "-c",
-        "i18n.commitEncoding=ISO-8859-1",
-        "commit",
-        "-q",
-        "--no-verify",
-        "-F",
-        "message",
-    ]);
+    commit_latin1(&repo);
     let run = |args: &[&str]| {
         let out = repo.cmd().arg("lint-commits").args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(1));
