@@ -9,7 +9,8 @@
 # REPO: a git repository to clone from (a path or URL; say a mirror of BurntSushi/ripgrep or
 # moby/moby); it is cloned into bench/work (ignored by git) and never committed. LAST: scan only
 # the newest LAST commits (default: all of HEAD). RUNS (default 5) sets hyperfine's runs.
-# Run by hand with a release build; not part of CI.
+# BASE=/path/to/an/older/mpm-hooks adds that build to the same hyperfine run (a baseline side by
+# side); LINT=0 leaves out the lint-commits rounds. Run by hand with a release build; not in CI.
 source "$(dirname "$0")/common.sh"
 src=${1:?usage: bench/history.sh REPO [LAST]}
 last=${2:-}
@@ -35,11 +36,13 @@ merges=$(git rev-list --count --merges "$range")
 echo "repository: $src at $(git rev-parse --short HEAD); range $range: $commits commits ($merges merges)"
 echo "mpm-hooks $("$bin" --version | cut -d' ' -f2-), $(gitleaks version | head -n 1 | sed 's/^/gitleaks /'), $(git --version), $(nproc) cores"
 mpm=("$bin" scan --history "$range" --format json)
+base=()
+[ -n "${BASE:-}" ] && base=("$BASE" scan --history "$range" --format json)
 leaks=(gitleaks git --no-banner --exit-code 0 --report-format json --report-path "$work/gitleaks.json" --log-opts "$range" .)
 # Names with spaces go through hyperfine's shell (measured and subtracted).
-hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/history.json" \
-    -n mpm-hooks "$(printf '%q ' "${mpm[@]}") > $work/mpm.json" \
-    -n gitleaks "$(printf '%q ' "${leaks[@]}")" >/dev/null
+named=(-n mpm-hooks "$(printf '%q ' "${mpm[@]}") > $work/mpm.json" -n gitleaks "$(printf '%q ' "${leaks[@]}")")
+[ -n "${BASE:-}" ] && named+=(-n base "$(printf '%q ' "${base[@]}") > $work/base.json")
+hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/history.json" "${named[@]}" >/dev/null
 peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$work/time.txt" || true; echo $(($(tail -n 1 "$work/time.txt") / 1024)); }
 # The process's own peak, without git's (VmHWM, sampled until it exits).
 own_peak() {
@@ -55,7 +58,9 @@ own_peak() {
 }
 mpm_mb="$(peak "${mpm[@]}") ($(own_peak "${mpm[@]}") own)"
 leaks_mb=$(peak "${leaks[@]}")
-python3 - "$work/history.json" "$work/mpm.json" "$work/gitleaks.json" "$mpm_mb" "$leaks_mb" <<'PY'
+base_mb=
+[ -n "${BASE:-}" ] && base_mb="$(peak "${base[@]}") ($(own_peak "${base[@]}") own)"
+python3 - "$work/history.json" "$work/mpm.json" "$work/gitleaks.json" "$mpm_mb" "$leaks_mb" "$base_mb" "$work/base.json" <<'PY'
 import hashlib, json, statistics, sys
 runs = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 mpm = json.load(open(sys.argv[2]))
@@ -66,18 +71,25 @@ found = {
     "mpm-hooks": (len(mpm["findings"]), len({(f["fingerprint"]) for f in mpm["findings"]})),
     "gitleaks": (len(leaks), len({hashlib.sha256(l["Secret"].encode()).hexdigest() for l in leaks})),
 }
-peaks = {"mpm-hooks": sys.argv[4], "gitleaks": sys.argv[5]}
+peaks = {"mpm-hooks": sys.argv[4], "gitleaks": sys.argv[5], "base": sys.argv[6]}
+names = ["mpm-hooks", "gitleaks"]
+if "base" in runs:
+    names.append("base")
+    base = json.load(open(sys.argv[7]))
+    found["base"] = (len(base["findings"]), len({f["fingerprint"] for f in base["findings"]}))
 print("| tool | wall median (s) | CPU mean (s) | peak memory (MB) | findings | distinct secrets |")
 print("|---|---|---|---|---|---|")
-for name in ("mpm-hooks", "gitleaks"):
+for name in names:
     r = runs[name]
     print(f"| {name} | {med(r, 'times'):.2f} | {cpu(r):.2f} | {peaks[name]} | {found[name][0]} | {found[name][1]} |")
-a, b = runs["mpm-hooks"], runs["gitleaks"]
-print(f"mpm-hooks / gitleaks: wall {med(a, 'times') / med(b, 'times'):.2f}, CPU {cpu(a) / cpu(b):.2f}")
+for name in names[1:]:
+    a, b = runs["mpm-hooks"], runs[name]
+    print(f"mpm-hooks / {name}: wall {med(a, 'times') / med(b, 'times'):.2f}, CPU {cpu(a) / cpu(b):.2f}")
 PY
 # gitleaks' report holds the secrets themselves: not kept.
 rm -f "$work/gitleaks.json"
 
+[ "${LINT:-1}" = 0 ] && exit 0
 # lint-commits over the whole history (from the oldest root commit): messages per second and
 # peak memory, text and JSON, beside `git log` reading the same messages; then again with a
 # commit-graph (written for the run, removed after it: the clone is kept between runs).

@@ -1150,6 +1150,9 @@ pub struct GitEnv {
     pub author_email: Option<String>,
     /// HOME, for a `core.hooksPath` that starts with `~/`.
     pub home: Option<std::ffi::OsString>,
+    /// GIT_OBJECT_DIRECTORY or GIT_ALTERNATE_OBJECT_DIRECTORIES is set: git reads objects from
+    /// elsewhere, so a history scan reads them through git too.
+    pub objects_elsewhere: bool,
 }
 
 impl GitEnv {
@@ -1163,6 +1166,7 @@ impl GitEnv {
             author_name: text("GIT_AUTHOR_NAME"),
             author_email: text("GIT_AUTHOR_EMAIL"),
             home: os("HOME"),
+            objects_elsewhere: os("GIT_OBJECT_DIRECTORY").is_some() || os("GIT_ALTERNATE_OBJECT_DIRECTORIES").is_some(),
         }
     }
 }

@@ -13,8 +13,8 @@ use crate::secrets::{Finding, Outcome, Scanner, Skipped, scan_paths};
 /// `progress(commits done, findings so far)` is called as commits are scanned.
 ///
 /// The commits are listed first (`git rev-list`), then read in consecutive shares, each by its
-/// own `git log -p` and scanned by the thread that reads it: git's diffing, most of the work,
-/// runs on every core too. Shares are taken in order by as many threads as there are cores, and
+/// own git process and scanned by the thread that reads it: reading and diffing the blobs,
+/// most of the work, runs on every core too. Shares are taken in order by as many threads as there are cores, and
 /// their findings put back in history order.
 pub fn history(
     scanner: &Scanner,
@@ -40,10 +40,13 @@ pub fn commits(
     // Four shares a thread balance uneven shares; a git process costs a few milliseconds, so
     // a share is never under 256 commits.
     let share = commits.len().div_ceil(threads * 4).max(256);
-    let shares: Vec<_> = commits
-        .chunks(share)
+    let chunks: Vec<_> = commits.chunks(share).collect();
+    let readers = repo.patch_readers(chunks.len());
+    let shares: Vec<_> = chunks
+        .into_iter()
+        .zip(readers)
         .enumerate()
-        .map(|(i, ids)| (i, ids, repo.patch_reader()))
+        .map(|(i, (ids, reader))| (i, ids, reader))
         .collect();
     let count = shares.len();
     let queue = std::sync::Mutex::new(shares.into_iter());
@@ -90,6 +93,11 @@ pub fn commits(
     for result in results.into_iter().flatten() {
         findings.extend(result?);
     }
+    // A share reads its merges last: each finding goes back to its commit's place (a stable
+    // sort keeps a commit's findings in file order).
+    let place: std::collections::HashMap<&str, usize> =
+        commits.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    findings.sort_by_key(|f| f.commit.as_deref().and_then(|c| place.get(c)).copied());
     Ok(Outcome {
         findings,
         skipped: Vec::new(),

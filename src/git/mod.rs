@@ -4,11 +4,13 @@
 //! (numbers in README, "Performance"). Here: the workspace and repository, discovery,
 //! configuration, and running git; the rest in one file per concern.
 
+mod added;
 mod amend;
 mod files;
 mod history;
 mod index;
 mod objects;
+mod packs;
 mod push;
 mod refs;
 mod staged;

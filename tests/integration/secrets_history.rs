@@ -221,3 +221,73 @@ fn a_long_history_keeps_its_order() {
         .collect();
     assert_eq!(findings, expected);
 }
+
+/// Commits diffed from a packed repository (blobs stored as deltas): a line changed in the middle
+/// of a file, a final line that gains its newline, CRLF lines, a symbolic link that becomes a
+/// file and a private key added between existing lines are each found once, on their lines,
+/// as `git log -p` has them.
+#[test]
+fn added_lines_from_a_packed_history() {
+    let repo = TestRepo::new();
+    let key = token("groq-api-key");
+    let body: String = (1..=300).map(|i| format!("line {i}\n")).collect();
+    repo.commit_file("big.py", &body, "chore: start");
+    let middle = repo.commit_file(
+        "big.py",
+        &body.replace("line 150\n", &format!("GROQ = \"{key}\"\n")),
+        "feat: middle",
+    );
+    repo.commit_file("tail.py", "a = 1\nb = 2", "chore: tail");
+    let tail = repo.commit_file("tail.py", &format!("a = 1\nb = 2\nGROQ = \"{key}\""), "feat: tail");
+    let crlf = repo.commit_file("crlf.py", &format!("x = 1\r\nGROQ = \"{key}\"\r\n"), "feat: crlf");
+    let pem = builtin().iter().find(|r| r.id == "private-key-rsa").unwrap().example;
+    let keys = repo.commit_file(
+        "big.py",
+        &body
+            .replace("line 150\n", &format!("GROQ = \"{key}\"\n"))
+            .replace("line 200\n", &format!("line 200\n{pem}\n")),
+        "feat: pem",
+    );
+    repo.git(&["gc", "-q", "--aggressive"]);
+    let (findings, commits) = history(&repo);
+    assert_eq!(commits, 6);
+    assert_eq!(
+        findings,
+        vec![
+            (keys, "big.py".to_string(), 201),
+            (crlf, "crlf.py".to_string(), 2),
+            (tail, "tail.py".to_string(), 3),
+            (middle, "big.py".to_string(), 150),
+        ]
+    );
+}
+
+/// A clone whose objects are not all here: a partial clone (`--filter=blob:none`, old blobs
+/// fetched when asked for) and a shared clone (objects read from the original's store through
+/// `info/alternates`). History is read through git where this process cannot read it: the
+/// secret a later commit removed is found at the commit that added it.
+#[test]
+fn partial_and_shared_clones_are_scanned_whole() {
+    let origin = TestRepo::new();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let key = token("groq-api-key");
+    origin.commit_file("a.py", "a = 1\n", "chore: start");
+    let leak = origin.commit_file("a.py", &format!("a = 1\nGROQ = \"{key}\"\n"), "feat: key");
+    origin.commit_file("a.py", "a = 2\n", "fix: no key");
+    let url = format!("file://{}", origin.path().display());
+    let expected = vec![(leak, "a.py".to_string(), 2)];
+
+    let partial = TestRepo::bare_dir();
+    partial.git(&["clone", "-q", "--filter=blob:none", &url, "."]);
+    let missing = partial.git(&["rev-list", "--objects", "--all", "--missing=print"]);
+    assert!(
+        missing.lines().any(|l| l.starts_with('?')),
+        "old blobs are not fetched yet"
+    );
+    assert_eq!(history(&partial), (expected.clone(), 3));
+
+    let shared = TestRepo::bare_dir();
+    shared.git(&["clone", "-q", "--shared", origin.path().to_str().unwrap(), "."]);
+    assert!(shared.child(".git/objects/info/alternates").exists());
+    assert_eq!(history(&shared), (expected, 3));
+}
