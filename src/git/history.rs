@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use super::packs::ObjectStore;
+use super::packs::{ObjectStore, Reader};
 
 use super::{Launcher, Repo, git_stdout};
 use crate::error::{Error, Result};
@@ -47,13 +47,15 @@ impl Repo {
     ///
     /// All of history in date order streams out of one `git log`: it reads each commit once and
     /// forgets it once written. A range does not: `git log` walks all of it before writing a
-    /// line, holding every message (moby's 57,532 commits: 101 MB). With a commit-graph,
-    /// `git rev-list` walks a range in about 50 ms, and one `git cat-file --batch` per chunk
-    /// of its ids reads the messages, as many at a time as there are cores; the chunks are
-    /// handed on in order. Memory stays flat: the ids go through a pipe, the readers stream,
-    /// and git runs with small caches. Without a commit-graph the walk itself reads every
-    /// commit, and the readers would read each again (moby: 1.44 s against `git log`'s 1.11):
-    /// there one `git log` reads the range.
+    /// line, holding every message (moby's 57,532 commits: 101 MB). So `git rev-list` walks
+    /// the range (it keeps no message), and readers, as many at a time as there are cores,
+    /// read the messages of a chunk of its ids each: in this process from the object store
+    /// ([`super::packs`]), or where that store is not readable here, with one
+    /// `git cat-file --batch` a chunk; the chunks are handed on in order. Memory stays flat:
+    /// the ids go through a pipe, the readers stream, and git runs with small caches. Where
+    /// the store is not readable here and there is no commit-graph (the walk then reads every
+    /// commit, and `cat-file` would read each again: moby, 1.44 s against `git log`'s 1.11),
+    /// one `git log` reads the range.
     pub fn each_commit(
         &self,
         from: Option<git2::Oid>,
@@ -63,9 +65,14 @@ impl Repo {
     ) -> Result<()> {
         use std::io::BufRead;
         use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-        if (from.is_none() && !topo) || !self.has_commit_graph() {
+        if from.is_none() && !topo {
             return self.log(from, to, topo, f);
         }
+        let objects = self.object_store();
+        if objects.is_none() && !self.has_commit_graph() {
+            return self.log(from, to, topo, f);
+        }
+        let objects = objects.as_ref();
         let to = to.to_string();
         let not_from = from.map(|f| format!("^{f}"));
         // `--parents`: the parents as the walk sees them (grafts and shallow boundaries
@@ -92,7 +99,11 @@ impl Repo {
                 outputs.push(out);
                 scope.spawn(move || {
                     for chunk in chunks {
-                        let sent = read_messages(launcher, chunk, |batch| out_send.send(Out::Batch(batch)).is_ok());
+                        let send = |batch: Vec<CommitInfo>| out_send.send(Out::Batch(batch)).is_ok();
+                        let sent = match objects {
+                            Some(objects) => read_messages_here(objects, launcher, chunk, send),
+                            None => read_messages(launcher, chunk, send),
+                        };
                         let last = match sent {
                             Ok(()) => Out::ChunkDone,
                             Err(e) => Out::Failed(e),
@@ -293,6 +304,53 @@ fn read_messages(
             stopped.map(|_| ())
         }
     }
+}
+
+/// [`read_messages`] from the object store, in this process; from the first commit it cannot
+/// read there on (a store repacked meanwhile), through git.
+fn read_messages_here(
+    objects: &ObjectStore,
+    launcher: &Launcher,
+    commits: Vec<(String, usize)>,
+    mut send: impl FnMut(Vec<CommitInfo>) -> bool,
+) -> Result<()> {
+    let mut reader = Reader::new(objects);
+    let mut batch = Vec::with_capacity(BATCH.min(commits.len()));
+    let mut recode = Vec::new();
+    let mut object = Vec::new();
+    let mut commits = commits.into_iter();
+    while let Some((id, parents)) = commits.next() {
+        let read = gix_hash::ObjectId::from_hex(id.as_bytes())
+            .is_ok_and(|oid| reader.commit(&oid, &mut object).unwrap_or(false));
+        if !read {
+            let rest: Vec<_> = std::iter::once((id, parents)).chain(commits).collect();
+            recode_messages(launcher, &mut batch, &mut recode)?;
+            if !batch.is_empty() && !send(std::mem::take(&mut batch)) {
+                return Ok(());
+            }
+            return read_messages(launcher, rest, send);
+        }
+        let (message, encoded) = raw_message(&object);
+        if encoded {
+            recode.push(batch.len());
+        }
+        batch.push(CommitInfo {
+            id,
+            message: String::from_utf8_lossy(message).into_owned(),
+            parents,
+        });
+        if batch.len() == BATCH {
+            recode_messages(launcher, &mut batch, &mut recode)?;
+            if !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+                return Ok(());
+            }
+        }
+    }
+    recode_messages(launcher, &mut batch, &mut recode)?;
+    if !batch.is_empty() {
+        send(batch);
+    }
+    Ok(())
 }
 
 /// Messages in another encoding than UTF-8 (an `encoding` header), converted by git as

@@ -155,19 +155,33 @@ fn lint_commits_names_a_missing_commit() {
     );
 }
 
-/// A range is read by one `git log` without a commit-graph and by `git rev-list` with parallel
-/// `git cat-file` readers with one: the same failures, in the same order, text and JSON, and a
-/// message in another encoding as UTF-8 both ways.
+/// A range is walked by `git rev-list` and its messages read in this process, with or without a
+/// commit-graph; where this process does not read the store (here GIT_OBJECT_DIRECTORY says the
+/// objects may be elsewhere), by one `git log` without a commit-graph and by parallel
+/// `git cat-file` readers with one. All four: the same failures, in the same order, text and
+/// JSON, and a message in another encoding as UTF-8.
 #[test]
 fn lint_commits_reads_a_range_the_same_with_and_without_a_commit_graph() {
     const N: usize = 9_000;
     let repo = long_history(N);
     let root = repo.git(&["rev-list", "--max-parents=0", "HEAD"]).trim().to_string();
     commit_latin1(&repo);
-    let run = |args: &[&str]| {
-        let out = repo.cmd().arg("lint-commits").args(args).output().unwrap();
+    repo.git(&["gc", "-q"]);
+    std::fs::remove_file(repo.child(".git/objects/info/commit-graph")).ok();
+    let objects = repo.child(".git/objects");
+    let run_with = |args: &[&str], through_git: bool| {
+        let mut cmd = repo.cmd();
+        if through_git {
+            cmd.env("GIT_OBJECT_DIRECTORY", &objects);
+        }
+        let out = cmd.arg("lint-commits").args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8(out.stdout).unwrap()
+    };
+    let run = |args: &[&str]| {
+        let here = run_with(args, false);
+        assert_eq!(run_with(args, true), here, "read by git");
+        here
     };
     let text = run(&["--from", &root]);
     let json = run(&["--from", &root, "--json"]);
