@@ -39,6 +39,8 @@ pub(super) fn read(
         "--no-color",
         "--format=%x00%H %P",
         "--raw",
+        // A root commit's files are added lines too, whatever `log.showRoot` says.
+        "--root",
         "--no-abbrev",
         "--no-renames",
         "--no-relative",

@@ -614,6 +614,7 @@ impl PatchReader {
             "-p",
             "-U0",
             "--cc",
+            "--root",
             "--no-renames",
             "--no-textconv",
             "--no-ext-diff",

@@ -291,3 +291,21 @@ fn partial_and_shared_clones_are_scanned_whole() {
     assert!(shared.child(".git/objects/info/alternates").exists());
     assert_eq!(history(&shared), (expected, 3));
 }
+
+/// A secret in the first commit is found whatever the user's `log.showRoot` says: the history
+/// reader asks git for the root commit's diff itself.
+#[test]
+fn a_secret_in_the_root_commit_is_found_with_log_show_root_off() {
+    let repo = TestRepo::new();
+    let key = token("groq-api-key");
+    let root = repo.commit_file("a.py", &format!("GROQ = \"{key}\"\n"), "feat: start");
+    repo.commit_file("b.py", "b = 1\n", "feat: b");
+    repo.git(&["config", "log.showRoot", "false"]);
+    let expected = (vec![(root, "a.py".to_string(), 1)], 2);
+    assert_eq!(history(&repo), expected);
+    // Read through `git log -p` (objects behind `info/alternates`).
+    let shared = TestRepo::bare_dir();
+    shared.git(&["clone", "-q", "--shared", repo.path().to_str().unwrap(), "."]);
+    shared.git(&["config", "log.showRoot", "false"]);
+    assert_eq!(history(&shared), expected);
+}
