@@ -5,14 +5,14 @@
 //! git diffs each file from its first line (it trims only the common tail) and prints every
 //! hunk, while here the common head and tail are cut first and nothing is printed or parsed.
 
-use std::io::{BufRead, Read, Write};
+use std::io::BufRead;
 use std::process::Command;
 
 use gix_hash::ObjectId;
 
-use super::history::{AddedBlock, AddedFile, CommitPatch, unquote};
+use super::history::{AddedBlock, AddedFile, CommitPatch, GitChild, unquote, walk_error};
 use super::packs::{ObjectStore, Reader};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// git's own limits: a NUL in the first 8,000 bytes makes a file binary (`buffer_is_binary`),
 /// and a file over `core.bigFileThreshold` (512 MiB) is never diffed.
@@ -24,7 +24,7 @@ const BIG_FILE: usize = 512 << 20;
 /// combined diff), and so is a commit with a blob this reader cannot read (a partial clone's
 /// missing blob, which git fetches): both are put in `through_git`.
 pub(super) fn read(
-    mut cmd: Command,
+    cmd: Command,
     objects: &ObjectStore,
     commits: &[String],
     through_git: &mut Vec<String>,
@@ -46,28 +46,14 @@ pub(super) fn read(
         "--no-relative",
         "--no-show-signature",
     ];
-    let failed = |message: String| Error::GitCommand {
-        args: args.join(" "),
-        message,
-    };
-    let mut child = cmd
-        .args(args)
-        .env("GIT_FLUSH", "0")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| failed(format!("cannot start git: {e}")))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let ids = commits.join("\n") + "\n";
-    let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let errors = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    if commits.is_empty() {
+        // `git log --stdin` given no id would read HEAD.
+        return Ok(());
+    }
+    let failed = |message: String| walk_error(&args, message);
+    let mut git = GitChild::spawn(cmd, &args, true)?;
+    let writer = git.feed(commits.join("\n") + "\n");
+    let stdout = git.child.stdout.take().expect("stdout is piped");
     let mut store = Store {
         reader: Reader::new(objects),
         old: Vec::new(),
@@ -113,12 +99,7 @@ pub(super) fn read(
         f(c);
     }
     let _ = writer.join();
-    let status = child.wait().map_err(|e| failed(format!("cannot wait for git: {e}")))?;
-    let stderr = errors.join().unwrap_or_default();
-    if !status.success() {
-        return Err(failed(stderr.trim().to_string()));
-    }
-    Ok(())
+    git.finish()
 }
 
 /// A reader of the store and its two blob buffers.

@@ -234,7 +234,7 @@ fn push_range<'a>(args: &mut Vec<&'a str>, topo: bool, to: &'a str, not_from: Op
 fn read_messages(
     launcher: &Launcher,
     commits: Vec<(String, usize)>,
-    mut send: impl FnMut(Vec<CommitInfo>) -> bool,
+    send: impl FnMut(Vec<CommitInfo>) -> bool,
 ) -> Result<()> {
     use std::io::{BufRead, Read, Write};
     let mut args: Vec<&str> = SMALL_CACHES.to_vec();
@@ -250,8 +250,7 @@ fn read_messages(
     let read = std::thread::scope(move |scope| -> Result<bool> {
         // Written on the side: git answers before it has read every id.
         scope.spawn(move || stdin.write_all(ids.as_bytes()));
-        let mut batch = Vec::with_capacity(BATCH.min(commits.len()));
-        let mut recode = Vec::new();
+        let mut batches = Batches::new(launcher, send);
         let (mut header, mut object) = (Vec::new(), Vec::new());
         for (id, parents) in commits {
             header.clear();
@@ -277,24 +276,11 @@ fn read_messages(
             if object.len() != size + 1 {
                 return Err(failed(format!("commit {id}: the object ends early")));
             }
-            let (message, encoded) = raw_message(&object[..size]);
-            if encoded {
-                recode.push(batch.len());
-            }
-            batch.push(CommitInfo {
-                id,
-                message: String::from_utf8_lossy(message).into_owned(),
-                parents,
-            });
-            if batch.len() == BATCH {
-                recode_messages(launcher, &mut batch, &mut recode)?;
-                if !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
-                    return Ok(false);
-                }
+            if !batches.push(id, parents, &object[..size])? {
+                return Ok(false);
             }
         }
-        recode_messages(launcher, &mut batch, &mut recode)?;
-        Ok(batch.is_empty() || send(batch))
+        batches.flush()
     });
     match read {
         Ok(true) => reader.finish(),
@@ -312,11 +298,10 @@ fn read_messages_here(
     objects: &ObjectStore,
     launcher: &Launcher,
     commits: Vec<(String, usize)>,
-    mut send: impl FnMut(Vec<CommitInfo>) -> bool,
+    send: impl FnMut(Vec<CommitInfo>) -> bool,
 ) -> Result<()> {
     let mut reader = Reader::new(objects);
-    let mut batch = Vec::with_capacity(BATCH.min(commits.len()));
-    let mut recode = Vec::new();
+    let mut batches = Batches::new(launcher, send);
     let mut object = Vec::new();
     let mut commits = commits.into_iter();
     while let Some((id, parents)) = commits.next() {
@@ -324,33 +309,66 @@ fn read_messages_here(
             .is_ok_and(|oid| reader.commit(&oid, &mut object).unwrap_or(false));
         if !read {
             let rest: Vec<_> = std::iter::once((id, parents)).chain(commits).collect();
-            recode_messages(launcher, &mut batch, &mut recode)?;
-            if !batch.is_empty() && !send(std::mem::take(&mut batch)) {
+            if !batches.flush()? {
                 return Ok(());
             }
-            return read_messages(launcher, rest, send);
+            return read_messages(launcher, rest, batches.send);
         }
-        let (message, encoded) = raw_message(&object);
+        if !batches.push(id, parents, &object)? {
+            return Ok(());
+        }
+    }
+    batches.flush().map(|_| ())
+}
+
+/// Commits gathered in batches of [`BATCH`] and handed to `send` (until it returns false),
+/// their messages in another encoding converted first.
+struct Batches<'a, F> {
+    launcher: &'a Launcher,
+    batch: Vec<CommitInfo>,
+    /// Which of the batch are in another encoding.
+    recode: Vec<usize>,
+    send: F,
+}
+
+impl<'a, F: FnMut(Vec<CommitInfo>) -> bool> Batches<'a, F> {
+    fn new(launcher: &'a Launcher, send: F) -> Batches<'a, F> {
+        Batches {
+            launcher,
+            batch: Vec::with_capacity(BATCH),
+            recode: Vec::new(),
+            send,
+        }
+    }
+
+    /// Adds commit `id` from its raw object; false once `send` wants no more.
+    fn push(&mut self, id: String, parents: usize, object: &[u8]) -> Result<bool> {
+        let (message, encoded) = raw_message(object);
         if encoded {
-            recode.push(batch.len());
+            self.recode.push(self.batch.len());
         }
-        batch.push(CommitInfo {
+        self.batch.push(CommitInfo {
             id,
             message: String::from_utf8_lossy(message).into_owned(),
             parents,
         });
-        if batch.len() == BATCH {
-            recode_messages(launcher, &mut batch, &mut recode)?;
-            if !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
-                return Ok(());
-            }
+        if self.batch.len() == BATCH {
+            return self.flush();
         }
+        Ok(true)
     }
-    recode_messages(launcher, &mut batch, &mut recode)?;
-    if !batch.is_empty() {
-        send(batch);
+
+    /// Hands on what is gathered; false once `send` wants no more.
+    fn flush(&mut self) -> Result<bool> {
+        recode_messages(self.launcher, &mut self.batch, &mut self.recode)?;
+        if self.batch.is_empty() {
+            return Ok(true);
+        }
+        Ok((self.send)(std::mem::replace(
+            &mut self.batch,
+            Vec::with_capacity(BATCH),
+        )))
     }
-    Ok(())
 }
 
 /// Messages in another encoding than UTF-8 (an `encoding` header), converted by git as
@@ -389,7 +407,7 @@ fn recode_messages(launcher: &Launcher, batch: &mut [CommitInfo], which: &mut Ve
     Ok(())
 }
 
-fn walk_error(args: &[&str], message: String) -> Error {
+pub(super) fn walk_error(args: &[&str], message: String) -> Error {
     Error::GitCommand {
         args: args.join(" "),
         message,
@@ -416,14 +434,14 @@ fn raw_message(object: &[u8]) -> (&[u8], bool) {
 
 /// A git subprocess whose stdout is read by its caller and whose stderr is collected on the
 /// side (so that git never blocks on a full pipe), for the error it fails with.
-struct GitChild {
-    child: std::process::Child,
+pub(super) struct GitChild {
+    pub(super) child: std::process::Child,
     args: String,
     errors: Option<std::thread::JoinHandle<String>>,
 }
 
 impl GitChild {
-    fn spawn(mut cmd: Command, args: &[&str], stdin: bool) -> Result<GitChild> {
+    pub(super) fn spawn(mut cmd: Command, args: &[&str], stdin: bool) -> Result<GitChild> {
         use std::io::Read;
         use std::process::Stdio;
         let failed = |message: String| walk_error(args, message);
@@ -450,8 +468,16 @@ impl GitChild {
         })
     }
 
+    /// Writes `text` to git's standard input on a thread of its own (git may answer before it
+    /// has read it all), then closes it.
+    pub(super) fn feed(&mut self, text: String) -> std::thread::JoinHandle<std::io::Result<()>> {
+        use std::io::Write;
+        let mut stdin = self.child.stdin.take().expect("stdin is piped");
+        std::thread::spawn(move || stdin.write_all(text.as_bytes()))
+    }
+
     /// Waits for git; its error when it failed.
-    fn finish(mut self) -> Result<()> {
+    pub(super) fn finish(mut self) -> Result<()> {
         let failed = |message: String| Error::GitCommand {
             args: self.args.clone(),
             message,
@@ -592,8 +618,8 @@ impl PatchReader {
     }
 
     /// [`PatchReader::read`] through `git log -p --cc`.
-    fn read_patches(mut self, commits: &[String], mut f: impl FnMut(Vec<CommitPatch>)) -> Result<()> {
-        use std::io::{BufRead, Read, Write};
+    fn read_patches(self, commits: &[String], mut f: impl FnMut(Vec<CommitPatch>)) -> Result<()> {
+        use std::io::BufRead;
         // git's own memory is most of a history read's: its delta-base cache (96 MB by default)
         // and its pack windows (mapped and read through, so counted as resident). Smaller ones
         // cost no measurable time here (moby's last 7,000 commits: 240 MB down to 82 MB).
@@ -627,30 +653,10 @@ impl PatchReader {
         if commits.is_empty() {
             return Ok(());
         }
-        let failed = |message: String| Error::GitCommand {
-            args: args.join(" "),
-            message,
-        };
-        let mut child = self
-            .cmd
-            .args(args)
-            .env("GIT_FLUSH", "0")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| failed(format!("cannot start git: {e}")))?;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let ids = commits.join("\n") + "\n";
-        // Written on the side: git may start writing before it has read every id.
-        let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        let errors = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
-        });
+        let failed = |message: String| walk_error(&args, message);
+        let mut git = GitChild::spawn(self.cmd, &args, true)?;
+        let writer = git.feed(commits.join("\n") + "\n");
+        let stdout = git.child.stdout.take().expect("stdout is piped");
         let mut reader = std::io::BufReader::with_capacity(256 * 1024, stdout);
         let mut parser = PatchParser::default();
         let mut batch = Vec::new();
@@ -679,12 +685,7 @@ impl PatchReader {
             f(batch);
         }
         let _ = writer.join();
-        let status = child.wait().map_err(|e| failed(format!("cannot wait for git: {e}")))?;
-        let stderr = errors.join().unwrap_or_default();
-        if !status.success() {
-            return Err(failed(stderr.trim().to_string()));
-        }
-        Ok(())
+        git.finish()
     }
 }
 
