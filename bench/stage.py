@@ -4,7 +4,11 @@ each round resets the staged change (as large.sh does) and runs each binary's pr
 in a seeded random order; CPU (user + sys, from getrusage) and minor page faults per run, the
 mean with its standard error.
 
-    python3 bench/stage.py REPO ROUNDS OLD_BINARY NEW_BINARY [--skip-build-number]
+    python3 bench/stage.py REPO ROUNDS OLD_BINARY NEW_BINARY [--skip-build-number] [--as-commit]
+
+--as-commit runs the stage on a copy of the index in .git/index.lock, as `git commit` does
+(GIT_INDEX_FILE=.git/index.lock), instead of on .git/index itself; the copy is removed before
+each reset.
 
 e.g. `python3 bench/stage.py bench/work/large/r100000 30 /tmp/old target/release/mpm-hooks`.
 """
@@ -24,18 +28,25 @@ for name, binary in [("old", old), ("new", new)]:
     folder = tempfile.mkdtemp(prefix=f"stage-{name}-")
     os.symlink(os.path.abspath(binary), os.path.join(folder, "pre-commit"))
     links[name] = os.path.join(folder, "pre-commit")
+as_commit = "--as-commit" in sys.argv
+if as_commit:
+    lock = os.path.join(os.path.abspath(repo), ".git", "index.lock")
+    env["GIT_INDEX_FILE"] = lock
+    reset = f"rm -f {lock} && {reset} && cp .git/index {lock}"
 runs = {k: {"cpu": [], "flt": []} for k in links}
 order = random.Random(5)
 for r in range(rounds + 2):
     for k in order.sample(list(links), len(links)):
-        subprocess.run(["sh", "-c", reset], cwd=repo, env=env, check=True)
+        subprocess.run(["sh", "-c", reset], cwd=repo, env=dict(env, GIT_INDEX_FILE=".git/index"), check=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([links[k]], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if r >= 2:  # warm-up rounds
             runs[k]["cpu"].append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
             runs[k]["flt"].append(after.ru_minflt - before.ru_minflt)
-subprocess.run(["sh", "-c", reset], cwd=repo, env=env, check=True)
+subprocess.run(["sh", "-c", reset], cwd=repo, env=dict(env, GIT_INDEX_FILE=".git/index"), check=True)
+if as_commit:
+    os.remove(lock)
 for k, x in runs.items():
     se = statistics.stdev(x["cpu"]) / len(x["cpu"]) ** 0.5
     print(f"{k}: CPU {statistics.fmean(x['cpu']):.2f} ± {se:.2f} ms, {statistics.fmean(x['flt']):.0f} minor faults")

@@ -537,7 +537,7 @@ impl IndexEntry<'_> {
         // Prepared by reading the file through a small buffer: its ranges copied from it.
         let form = match (ready, form) {
             (Some((prepared, pieces)), Form::Streamed { file, .. }) if prepared == content => {
-                return write_locked(&path, Source::File(&file), &pieces).map_err(|e| lock_error(rel, &e));
+                return write_index(&path, Source::File(&file), &pieces).map_err(|e| lock_error(rel, &e));
             }
             // Other content: the file read whole, as `load` does.
             (_, Form::Streamed { .. }) => (None, LoadedEntry::load(path.clone(), rel)?.form),
@@ -591,7 +591,7 @@ impl IndexEntry<'_> {
                 }
             }
         };
-        write_locked(&path, Source::Memory(&raw), &pieces).map_err(|e| lock_error(rel, &e))
+        write_index(&path, Source::Memory(&raw), &pieces).map_err(|e| lock_error(rel, &e))
     }
 }
 
@@ -1031,6 +1031,69 @@ fn invalidate_folders(mut tree: &mut gix_index::extension::Tree, mut path: &[u8]
         tree = child;
         path = rest;
     }
+}
+
+/// Writes the index file `path` as `pieces` of `source` (the file as read) and new bytes: in
+/// place when git holds the file for the hook ([`write_in_place`]), else by replacing it
+/// ([`write_locked`]).
+fn write_index(path: &Path, source: Source<'_>, pieces: &[Piece]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if let Source::File(read) = source
+        && path.extension().is_some_and(|e| e == "lock")
+        && write_in_place(path, read, pieces)?
+    {
+        return Ok(());
+    }
+    write_locked(path, source, pieces)
+}
+
+/// Rewrites the index file `path` in place, when git holds it as its lock for a hook (during
+/// `git commit`, GIT_INDEX_FILE is `index.lock` or `next-index-<pid>.lock`): only the bytes
+/// that change are written, a range that moved (after a shorter cache tree) is copied, and the
+/// file is cut to its new length. The 8 MB of a 100,000-file index are not copied (4.5 ms of
+/// CPU here). Safe there because nothing else reads the file meanwhile, and were this process
+/// to stop midway its hook fails and git discards the file (its own index is untouched).
+/// `Ok(false)`, having written nothing, unless `path` is still the file `read` that the
+/// pieces' ranges come from and no range would move towards the end; then the file is
+/// replaced whole.
+#[cfg(unix)]
+fn write_in_place(path: &Path, read: &std::fs::File, pieces: &[Piece]) -> std::io::Result<bool> {
+    use std::os::unix::fs::{FileExt, MetadataExt};
+    let file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+    let (now, then) = (file.metadata()?, read.metadata()?);
+    if (now.dev(), now.ino(), now.len()) != (then.dev(), then.ino(), then.len()) {
+        return Ok(false);
+    }
+    let mut out = 0;
+    for piece in pieces {
+        match piece {
+            Piece::Old(range) if range.start < out || range.end as u64 > now.len() => return Ok(false),
+            Piece::Old(range) => out += range.len(),
+            Piece::New(bytes) => out += bytes.len(),
+        }
+    }
+    let mut out = 0;
+    let mut moved = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Old(range) => {
+                // Earlier writes end at or before `out`, and a moved range starts after it:
+                // it is read before anything is written over it.
+                if range.start != out {
+                    moved.resize(range.len(), 0);
+                    file.read_exact_at(&mut moved, range.start as u64)?;
+                    file.write_all_at(&moved, out as u64)?;
+                }
+                out += range.len();
+            }
+            Piece::New(bytes) => {
+                file.write_all_at(bytes, out as u64)?;
+                out += bytes.len();
+            }
+        }
+    }
+    file.set_len(out as u64)?;
+    Ok(true)
 }
 
 /// Replaces `path` as git does: write `<path>.lock` (created exclusively: it is git's lock),
@@ -1695,7 +1758,42 @@ mod tests {
         let (entry, _, pieces) = stream_patch(&file, raw.len() as u64, path, expected, new_id(), 7)?;
         assert_eq!(entry[40], fill);
         write_locked(&index, Source::File(&file), &pieces).unwrap();
-        Some(std::fs::read(&index).unwrap())
+        let replaced = std::fs::read(&index).unwrap();
+        // Written in place, as in a hook where the index is git's lock file: the same bytes.
+        #[cfg(unix)]
+        {
+            let held = dir.path().join("next-index-1.lock");
+            std::fs::write(&held, raw).unwrap();
+            let read = std::fs::File::open(&held).unwrap();
+            assert!(write_in_place(&held, &read, &pieces).unwrap());
+            assert_eq!(std::fs::read(&held).unwrap(), replaced);
+        }
+        Some(replaced)
+    }
+
+    /// In place only on the file the pieces were read from: another file at that path (git
+    /// replaced it) or pieces that would move a range towards the end write nothing.
+    #[cfg(unix)]
+    #[test]
+    fn an_index_is_written_in_place_only_over_the_file_read() {
+        let raw = sha1_index(2, &[e(b"a", 1), e(b"b", 2)], &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let held = dir.path().join("index.lock");
+        std::fs::write(&held, &raw).unwrap();
+        let read = std::fs::File::open(&held).unwrap();
+        let expected = git2::Oid::from_bytes(&[2; 20]).unwrap();
+        let (_, _, pieces) = stream_patch(&read, raw.len() as u64, b"b", expected, new_id(), 7).unwrap();
+        let replaced = dir.path().join("other");
+        std::fs::write(&replaced, &raw).unwrap();
+        std::fs::rename(&replaced, &held).unwrap();
+        assert!(!write_in_place(&held, &read, &pieces).unwrap());
+        assert_eq!(std::fs::read(&held).unwrap(), raw);
+        let read = std::fs::File::open(&held).unwrap();
+        let grown = [Piece::New(vec![0; 8]), Piece::Old(0..raw.len())];
+        assert!(!write_in_place(&held, &read, &grown).unwrap());
+        assert_eq!(std::fs::read(&held).unwrap(), raw);
+        assert!(write_in_place(&held, &read, &pieces).unwrap());
+        assert_eq!(std::fs::read(&held).unwrap(), patch(&raw, b"b"));
     }
 
     #[test]
