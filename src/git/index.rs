@@ -51,7 +51,10 @@ enum Form {
     },
 }
 
-fn stamp(meta: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>, u64) {
+/// An index file's size, modification time and inode: git replaces the file on every write.
+type Stamp = (u64, Option<std::time::SystemTime>, u64);
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
     #[cfg(unix)]
     let inode = std::os::unix::fs::MetadataExt::ino(meta);
     #[cfg(not(unix))]
@@ -238,6 +241,10 @@ fn stream_patch(
     file.read_exact(&mut trailer).ok()?;
     file.seek(SeekFrom::Start(0)).ok()?;
     let mut hasher = trailer.iter().any(|&b| b != 0).then(sha1::Sha1::new);
+    // Under `index.skipHash` nothing needs the entries after this one: the walk stops at it,
+    // and the extensions are found where the one walk of this file found them.
+    let extensions_known = if hasher.is_none() { extensions_at(file) } else { None };
+    file.seek(SeekFrom::Start(0)).ok()?;
     let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
     let (header, version, count) = read_header(&mut reader)?;
     if let Some(h) = hasher.as_mut() {
@@ -264,10 +271,14 @@ fn stream_patch(
                 batch.clear();
             }
         }
-        if target {
-            found = Some((at, entry.to_vec()));
-        }
         at += entry.len();
+        if target {
+            found = Some((at - entry.len(), entry.to_vec()));
+            if extensions_known.is_some() {
+                return std::ops::ControlFlow::Break(());
+            }
+        }
+        std::ops::ControlFlow::Continue(())
     })?;
     if let Some(h) = hasher.as_mut() {
         h.update(&batch);
@@ -277,7 +288,14 @@ fn stream_patch(
         return None;
     }
     // The extensions, kept whole (the cache tree of 100,000 files takes tens of KB).
-    let extensions = at;
+    let extensions = match extensions_known {
+        Some(known) => {
+            let known = usize::try_from(known).ok()?;
+            reader.seek_relative(i64::try_from(known.checked_sub(at)?).ok()?).ok()?;
+            known
+        }
+        None => at,
+    };
     let mut tail = Vec::new();
     reader.read_to_end(&mut tail).ok()?;
     if (extensions + tail.len()) as u64 != len || tail.len() < 20 {
@@ -328,7 +346,7 @@ fn walk_entries<R: std::io::BufRead>(
     reader: &mut R,
     version: u32,
     count: u32,
-    mut visit: impl FnMut(&[u8], &[u8]),
+    mut visit: impl FnMut(&[u8], &[u8]) -> std::ops::ControlFlow<()>,
 ) -> Option<usize> {
     const FIXED: usize = 62;
     let mut buf = Vec::with_capacity(256);
@@ -348,9 +366,12 @@ fn walk_entries<R: std::io::BufRead>(
                     &previous
                 }
             };
-            visit(entry, path);
+            let flow = visit(entry, path);
             total += size;
             reader.consume(size);
+            if flow.is_break() {
+                break;
+            }
             continue;
         }
         // Across the end of the buffer (or not an entry, which this finds): copied piece by
@@ -381,7 +402,9 @@ fn walk_entries<R: std::io::BufRead>(
             }
             previous.truncate(previous.len().checked_sub(usize::try_from(strip).ok()?)?);
             previous.extend_from_slice(&buf[suffix_at..buf.len() - 1]);
-            visit(&buf, &previous);
+            if visit(&buf, &previous).is_break() {
+                return Some(total + buf.len());
+            }
         } else {
             // The length in the flags, as git reads it; a name of 0xFFF bytes or more ends at
             // its NUL. NUL padding to a multiple of 8 bytes follows.
@@ -400,7 +423,9 @@ fn walk_entries<R: std::io::BufRead>(
             if buf[name_at + name_len] != 0 {
                 return None;
             }
-            visit(&buf, &buf[name_at..name_at + name_len]);
+            if visit(&buf, &buf[name_at..name_at + name_len]).is_break() {
+                return Some(total + buf.len());
+            }
         }
         total += buf.len();
     }
@@ -1198,13 +1223,13 @@ pub fn is_partial_commit_index(path: &Path) -> bool {
 /// The file is streamed through a small buffer, entry by entry, to find where the extensions
 /// start.
 pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
     let file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
-    let mut reader = std::io::BufReader::with_capacity(128 * 1024, file);
-    let (_, version, count) = read_header(&mut reader)?;
+    let mut at = extensions_at(&file)?;
+    (&file).seek(std::io::SeekFrom::Start(at)).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(16 * 1024, file);
     let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    let mut at = 12 + walk_entries(&mut reader, version, count, |_, _| {})? as u64;
     let end = len.checked_sub(20)?;
     while at + 8 <= end {
         let mut head = [0u8; 8];
@@ -1228,6 +1253,56 @@ pub fn cached_root_tree(path: &Path) -> Option<git2::Oid> {
         at += 8 + size;
     }
     None
+}
+
+/// Where the extensions of the index file `file` start (after its entries): found by one walk
+/// of its entries per file, which the readers of one hook share, on any thread, a second
+/// caller waiting for the first. At 100,000 files both the staged view (for the cached root
+/// tree) and the build-number read-ahead need it, and the walk is most of what either costs.
+/// The file is known by its size, modification time and inode, and the 8 bytes found there
+/// (an extension's header, or the checksum) are read again to confirm it.
+fn extensions_at(file: &std::fs::File) -> Option<u64> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Walked = (Stamp, Arc<OnceLock<Option<(u64, [u8; 8])>>>);
+    static WALKED: Mutex<Option<Walked>> = Mutex::new(None);
+    let key = stamp(&file.metadata().ok()?);
+    let cell = {
+        let mut slot = WALKED.lock().ok()?;
+        match slot.as_ref() {
+            Some((walked, cell)) if *walked == key => cell.clone(),
+            _ => {
+                let cell = Arc::new(OnceLock::new());
+                *slot = Some((key, cell.clone()));
+                cell
+            }
+        }
+    };
+    let found = *cell.get_or_init(|| walk_to_extensions(file));
+    let (at, head) = found?;
+    if read_at(file, at) == Some(head) {
+        return Some(at);
+    }
+    walk_to_extensions(file).map(|(at, _)| at)
+}
+
+/// Walks the entries of `file`: where its extensions start, and the 8 bytes there.
+fn walk_to_extensions(file: &std::fs::File) -> Option<(u64, [u8; 8])> {
+    use std::io::Seek;
+    let mut reader = std::io::BufReader::with_capacity(128 * 1024, file);
+    reader.seek(std::io::SeekFrom::Start(0)).ok()?;
+    let (_, version, count) = read_header(&mut reader)?;
+    let walked = walk_entries(&mut reader, version, count, |_, _| std::ops::ControlFlow::Continue(()))?;
+    let at = 12 + walked as u64;
+    Some((at, read_at(file, at)?))
+}
+
+/// The 8 bytes of `file` at `at`.
+fn read_at(mut file: &std::fs::File, at: u64) -> Option<[u8; 8]> {
+    use std::io::{Read, Seek};
+    let mut bytes = [0u8; 8];
+    file.seek(std::io::SeekFrom::Start(at)).ok()?;
+    file.read_exact(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// Every unconflicted entry of the index file `path`: its path and blob id.
@@ -1771,6 +1846,38 @@ mod tests {
         Some(replaced)
     }
 
+    /// The walk to the extensions is shared by the readers of one file, and a file that only
+    /// looks the same (same size, modification time and inode, other entries) is walked again.
+    #[test]
+    fn the_extensions_are_found_once_a_file_and_again_for_another() {
+        let one = sha1_index(2, &[e(b"a", 1), e(b"b", 2)], &[(b"UNTR", &[7u8; 72])]);
+        let other = sha1_index(2, &[e(b"a", 1), e(b"b", 2), e(b"c", 3)], &[(b"UNTR", &[7u8; 8])]);
+        assert_eq!(one.len(), other.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        std::fs::write(&path, &one).unwrap();
+        let first = std::fs::File::open(&path).unwrap();
+        let at = locate_entry(&one, b"b").unwrap().1 as u64;
+        assert_eq!(extensions_at(&first), Some(at));
+        assert_eq!(extensions_at(&std::fs::File::open(&path).unwrap()), Some(at));
+        // The same file rewritten in place, its modification time put back.
+        let before = stamp(&first.metadata().unwrap());
+        let modified = first.metadata().unwrap().modified().unwrap();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut &file, &other).unwrap();
+        file.set_modified(modified).unwrap();
+        let again = std::fs::File::open(&path).unwrap();
+        assert_eq!(stamp(&again.metadata().unwrap()), before);
+        assert_eq!(
+            extensions_at(&again),
+            Some(locate_entry(&other, b"c").unwrap().1 as u64)
+        );
+    }
+
     /// In place only on the file the pieces were read from: another file at that path (git
     /// replaced it) or pieces that would move a range towards the end write nothing.
     #[cfg(unix)]
@@ -1817,17 +1924,33 @@ mod tests {
                 let mut reader = std::io::BufReader::with_capacity(capacity, &raw[12..]);
                 let mut seen = Vec::new();
                 let total = walk_entries(&mut reader, version, entries.len() as u32, |entry, path| {
-                    seen.push((entry.to_vec(), path.to_vec()))
+                    seen.push((entry.to_vec(), path.to_vec()));
+                    std::ops::ControlFlow::Continue(())
                 });
                 (total, seen)
+            };
+            // Stopped after the third entry: the bytes of the first three.
+            let first_three = |capacity: usize| {
+                let mut reader = std::io::BufReader::with_capacity(capacity, &raw[12..]);
+                let mut n = 0;
+                walk_entries(&mut reader, version, entries.len() as u32, |_, _| {
+                    n += 1;
+                    if n == 3 {
+                        std::ops::ControlFlow::Break(())
+                    } else {
+                        std::ops::ControlFlow::Continue(())
+                    }
+                })
             };
             let whole = walk(1 << 20);
             assert_eq!(whole.0, Some(raw.len() - 12 - 20), "v{version}");
             let paths: Vec<&[u8]> = whole.1.iter().map(|(_, p)| p.as_slice()).collect();
             let expected: Vec<&[u8]> = entries.iter().map(|en| en.path.as_slice()).collect();
             assert_eq!(paths, expected, "v{version}");
+            let three: usize = whole.1[..3].iter().map(|(entry, _)| entry.len()).sum();
             for capacity in [1, 7, 61, 62, 63, 64, 65, 100, 4096, 4160] {
                 assert!(walk(capacity) == whole, "v{version}, a buffer of {capacity}");
+                assert_eq!(first_three(capacity), Some(three), "v{version}, a buffer of {capacity}");
             }
         }
     }
