@@ -7,7 +7,8 @@
 #   noop:      a no-op native hook (/bin/true) for each hook mpm-hooks installs that a commit
 #              runs (pre-commit, prepare-commit-msg, commit-msg): the floor;
 #   hooks:     mpm-hooks installed (default config): the increment is staged into each commit;
-# then the three hooks alone as git runs them (CPU of mpm-hooks and the git it runs, over three
+# then the three hooks alone as git runs them (on index.lock, a copy of the index, as
+# GIT_INDEX_FILE names it during `git commit`; CPU of mpm-hooks and the git it runs, over three
 # /bin/true; with SKIP=build-number: what a repository without BUILD_NUMBER pays), and the
 # pre-commit stage with and without the build-number step, plus that step's time as the stage
 # logs it (its read-ahead runs while git computes the staged changes).
@@ -66,10 +67,13 @@ PY
 # its hooks) the index's cache tree written whole.
 reset='git reset -q --soft $(cat .git/bench-base) && git reset -q -- BUILD_NUMBER && git checkout -q -- BUILD_NUMBER && rm -f .git/mpm-hooks/build-number-pending.json && git write-tree >/dev/null'
 msg="feat: bench change"
-# The hooks a commit runs, as git runs them, in the repository's top, from the folder $1.
+# The hooks a commit runs, as git runs them, in the repository's top, from the folder $1: on
+# .git/index.lock, the copy of the index `git commit` writes for its hooks (GIT_INDEX_FILE).
 hooks() {
-    echo "sh -c '$1/pre-commit && $1/prepare-commit-msg .git/BENCH_MSG message && $1/commit-msg .git/BENCH_MSG'"
+    echo "env GIT_INDEX_FILE=.git/index.lock sh -c '$1/pre-commit && $1/prepare-commit-msg .git/BENCH_MSG message && $1/commit-msg .git/BENCH_MSG'"
 }
+# The reset before each run of the hooks alone: the index copied to index.lock, as git does.
+reset_lock="rm -f .git/index.lock && $reset && cp .git/index .git/index.lock"
 table="$work/large.md"
 {
     echo "| files | index | commit, no-op hooks: wall / CPU | the commit with mpm-hooks adds: wall / CPU | the hooks' own CPU over no-op hooks | the same, SKIP=build-number | build-number step: CPU / in the stage |"
@@ -95,17 +99,18 @@ for n in $sizes; do
     # The three hooks alone, run as git runs them for a commit, against three /bin/true; the
     # pre-commit stage with and without its build-number step.
     hyperfine -N --warmup 2 --runs "$((runs * 3))" --export-json "$work/large-$n-hooks.json" \
-        --prepare "sh -c '$reset'" \
+        --prepare "sh -c '$reset_lock'" \
         --command-name noop-hooks "$(hooks "$noop")" \
         --command-name own-hooks "$(hooks .git/hooks)" \
         --command-name own-no-bn "env SKIP=build-number $(hooks .git/hooks)" \
-        --command-name stage ".git/hooks/pre-commit" \
-        --command-name stage-no-bn "env SKIP=build-number .git/hooks/pre-commit" >/dev/null
+        --command-name stage "env GIT_INDEX_FILE=.git/index.lock .git/hooks/pre-commit" \
+        --command-name stage-no-bn "env SKIP=build-number GIT_INDEX_FILE=.git/index.lock .git/hooks/pre-commit" >/dev/null
     # The step's own time as the stage logs it (median of 15 runs).
     step=$(for i in $(seq 1 15); do
-        sh -c "$reset"; MPM_HOOKS_LOG_LEVEL=info .git/hooks/pre-commit >/dev/null 2>&1
+        sh -c "$reset_lock"; GIT_INDEX_FILE=.git/index.lock MPM_HOOKS_LOG_LEVEL=info .git/hooks/pre-commit >/dev/null 2>&1
         grep -o 'build-number=ok ([0-9.]* ms)' .git/mpm-hooks/logs/mpm-hooks.log | tail -1 | grep -o '[0-9.]*'
     done | sort -n | sed -n 8p)
+    rm -f .git/index.lock
     sh -c "$reset"
     python3 - "$work/large-$n.json" "$work/large-$n-hooks.json" "$n" "$(stat -c %s .git/index)" "$step" "${MANYFILES:+ (manyFiles)}" >> "$table" <<'PY'
 import json, statistics, sys
