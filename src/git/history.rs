@@ -536,7 +536,7 @@ impl Repo {
         let objects = self.object_store().map(Arc::new);
         (0..n)
             .map(|_| PatchReader {
-                cmd: self.git_command(),
+                launcher: self.launcher(),
                 objects: objects.clone(),
             })
             .collect()
@@ -553,7 +553,7 @@ impl Repo {
 /// resolution, an "evil merge") is. Works in SHA-256 repositories too: nothing goes through
 /// libgit2.
 pub struct PatchReader {
-    cmd: Command,
+    launcher: Launcher,
     /// The object store to read blobs from; `None`: everything through `git log -p`.
     objects: Option<Arc<ObjectStore>>,
 }
@@ -566,17 +566,7 @@ impl PatchReader {
         let Some(objects) = self.objects.take() else {
             return self.read_patches(commits, f);
         };
-        let mut git = Command::new(self.cmd.get_program());
-        git.args(self.cmd.get_args());
-        if let Some(dir) = self.cmd.get_current_dir() {
-            git.current_dir(dir);
-        }
-        for (k, v) in self.cmd.get_envs() {
-            match v {
-                Some(v) => git.env(k, v),
-                None => git.env_remove(k),
-            };
-        }
+        let git = self.launcher.command();
         // Read and diffed on a thread of its own while this one scans the batch before, as
         // `git log -p` diffs in its own process: on a busy machine, one thread doing both gets
         // half the share (moby's last 7,000 commits, load 4: 30% longer).
@@ -654,7 +644,7 @@ impl PatchReader {
             return Ok(());
         }
         let failed = |message: String| walk_error(&args, message);
-        let mut git = GitChild::spawn(self.cmd, &args, true)?;
+        let mut git = GitChild::spawn(self.launcher.command(), &args, true)?;
         let writer = git.feed(commits.join("\n") + "\n");
         let stdout = git.child.stdout.take().expect("stdout is piped");
         let mut reader = std::io::BufReader::with_capacity(256 * 1024, stdout);
