@@ -10,7 +10,8 @@
 # moby/moby); it is cloned into bench/work (ignored by git) and never committed. LAST: scan only
 # the newest LAST commits (default: all of HEAD). RUNS (default 5) sets hyperfine's runs.
 # BASE=/path/to/an/older/mpm-hooks adds that build to the same hyperfine run (a baseline side by
-# side); LINT=0 leaves out the lint-commits rounds. Run by hand with a release build; not in CI.
+# side); LINT=0 leaves out the lint-commits rounds, SCAN=0 the scans. Run by hand with a release
+# build; not in CI.
 source "$(dirname "$0")/common.sh"
 src=${1:?usage: bench/history.sh REPO [LAST]}
 last=${2:-}
@@ -35,14 +36,6 @@ commits=$(git rev-list --count "$range")
 merges=$(git rev-list --count --merges "$range")
 echo "repository: $src at $(git rev-parse --short HEAD); range $range: $commits commits ($merges merges)"
 echo "mpm-hooks $("$bin" --version | cut -d' ' -f2-), $(gitleaks version | head -n 1 | sed 's/^/gitleaks /'), $(git --version), $(nproc) cores"
-mpm=("$bin" scan --history "$range" --format json)
-base=()
-[ -n "${BASE:-}" ] && base=("$BASE" scan --history "$range" --format json)
-leaks=(gitleaks git --no-banner --exit-code 0 --report-format json --report-path "$work/gitleaks.json" --log-opts "$range" .)
-# Names with spaces go through hyperfine's shell (measured and subtracted).
-named=(-n mpm-hooks "$(printf '%q ' "${mpm[@]}") > $work/mpm.json" -n gitleaks "$(printf '%q ' "${leaks[@]}")")
-[ -n "${BASE:-}" ] && named+=(-n base "$(printf '%q ' "${base[@]}") > $work/base.json")
-hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/history.json" "${named[@]}" >/dev/null
 peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$work/time.txt" || true; echo $(($(tail -n 1 "$work/time.txt") / 1024)); }
 # The process's own peak, without git's (VmHWM, sampled until it exits).
 own_peak() {
@@ -56,6 +49,15 @@ own_peak() {
     wait "$pid" || true
     echo $((kb / 1024))
 }
+if [ "${SCAN:-1}" != 0 ]; then
+mpm=("$bin" scan --history "$range" --format json)
+base=()
+[ -n "${BASE:-}" ] && base=("$BASE" scan --history "$range" --format json)
+leaks=(gitleaks git --no-banner --exit-code 0 --report-format json --report-path "$work/gitleaks.json" --log-opts "$range" .)
+# Names with spaces go through hyperfine's shell (measured and subtracted).
+named=(-n mpm-hooks "$(printf '%q ' "${mpm[@]}") > $work/mpm.json" -n gitleaks "$(printf '%q ' "${leaks[@]}")")
+[ -n "${BASE:-}" ] && named+=(-n base "$(printf '%q ' "${base[@]}") > $work/base.json")
+hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/history.json" "${named[@]}" >/dev/null
 mpm_mb="$(peak "${mpm[@]}") ($(own_peak "${mpm[@]}") own)"
 leaks_mb=$(peak "${leaks[@]}")
 base_mb=
@@ -88,6 +90,7 @@ for name in names[1:]:
 PY
 # gitleaks' report holds the secrets themselves: not kept.
 rm -f "$work/gitleaks.json"
+fi
 
 [ "${LINT:-1}" = 0 ] && exit 0
 # lint-commits over the whole history (from the oldest root commit): messages per second and
@@ -99,32 +102,36 @@ lint_round() {
     hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$work/lint.json" \
         -n "git log" "git log -z --format='%H %P%n%B' HEAD ^$root_commit -- > /dev/null" \
         -n text "$(printf '%q ' "$bin" lint-commits --from "$root_commit") > /dev/null" \
-        -n json "$(printf '%q ' "$bin" lint-commits --json --from "$root_commit") > /dev/null" >/dev/null
-    local log_mb text_mb json_mb
+        -n json "$(printf '%q ' "$bin" lint-commits --json --from "$root_commit") > /dev/null" \
+        "${lint_base[@]}" >/dev/null
+    local log_mb text_mb json_mb base_mb=
+    [ -n "${BASE:-}" ] && base_mb="$(peak "$BASE" lint-commits --from "$root_commit") ($(own_peak "$BASE" lint-commits --from "$root_commit") own)"
     log_mb=$(peak git log -z --format='%H %P%n%B' HEAD "^$root_commit" --)
     text_mb="$(peak "$bin" lint-commits --from "$root_commit") ($(own_peak "$bin" lint-commits --from "$root_commit") own)"
     json_mb="$(peak "$bin" lint-commits --json --from "$root_commit") ($(own_peak "$bin" lint-commits --json --from "$root_commit") own)"
-    python3 - "$work/lint.json" "$all" "$log_mb" "$text_mb" "$json_mb" "$1" <<'PY'
+    python3 - "$work/lint.json" "$all" "$log_mb" "$text_mb" "$json_mb" "$1" "$base_mb" <<'PY'
 import json, statistics, sys
 runs = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 n = int(sys.argv[2])
-peaks = {"git log": sys.argv[3], "text": sys.argv[4], "json": sys.argv[5]}
+peaks = {"git log": sys.argv[3], "text": sys.argv[4], "json": sys.argv[5], "base text": sys.argv[7]}
 print(f"\nlint-commits over {n} commits, {sys.argv[6]}:")
 print("| command | wall median (s) | CPU mean (s) | messages per second | peak memory (MB) |")
 print("|---|---|---|---|---|")
-for name in ("git log", "text", "json"):
+for name in [n for n in ("git log", "text", "json", "base text") if n in runs]:
     r = runs[name]
     wall = statistics.median(r["times"])
     cpu = r["user"] + r["system"]
     print(f"| {name} | {wall:.2f} | {cpu:.2f} | {n / wall:,.0f} | {peaks[name]} |")
 PY
 }
+lint_base=()
+[ -n "${BASE:-}" ] && lint_base=(-n "base text" "$(printf '%q ' "$BASE" lint-commits --from "$root_commit") > /dev/null")
+# Both rounds: a commit-graph the clone has is set aside for the first, one is written for the
+# second when it has none (and removed after it).
 graph=$(git rev-parse --git-path objects/info/commit-graph)
-if [ -e "$graph" ] || [ -e "$graph"s ]; then
-    lint_round "with the clone's commit-graph"
-else
-    lint_round "no commit-graph"
-    git commit-graph write --reachable --no-progress
-    lint_round "with a commit-graph"
-    rm -f "$graph"
-fi
+had_graph=0
+if [ -e "$graph" ]; then had_graph=1; mv "$graph" "$graph.aside"; fi
+lint_round "no commit-graph"
+if [ $had_graph = 1 ]; then mv "$graph.aside" "$graph"; else git commit-graph write --reachable --no-progress; fi
+lint_round "with a commit-graph"
+[ $had_graph = 1 ] || rm -f "$graph"

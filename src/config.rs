@@ -1153,6 +1153,9 @@ pub struct GitEnv {
     /// GIT_OBJECT_DIRECTORY or GIT_ALTERNATE_OBJECT_DIRECTORIES is set: git reads objects from
     /// elsewhere, so a history scan reads them through git too.
     pub objects_elsewhere: bool,
+    /// GIT_GRAFT_FILE or GIT_REPLACE_REF_BASE is set: history as git walks it may differ from
+    /// what the commits record, so git walks it.
+    pub history_rewritten: bool,
 }
 
 impl GitEnv {
@@ -1167,6 +1170,7 @@ impl GitEnv {
             author_email: text("GIT_AUTHOR_EMAIL"),
             home: os("HOME"),
             objects_elsewhere: os("GIT_OBJECT_DIRECTORY").is_some() || os("GIT_ALTERNATE_OBJECT_DIRECTORIES").is_some(),
+            history_rewritten: os("GIT_GRAFT_FILE").is_some() || os("GIT_REPLACE_REF_BASE").is_some(),
         }
     }
 }

@@ -33,62 +33,77 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
             .first()
             .map(|(_, _, oid)| *oid),
     };
-    // Failures are written as they come, in history order: memory stays flat over any range.
-    // The JSON document names its counts before the list, so its entries wait in an unnamed
-    // temporary file until the counts are known.
-    let mut text = std::io::BufWriter::new(out());
-    let mut spill = if json {
-        Some(std::io::BufWriter::new(tempfile::tempfile()?))
-    } else {
-        None
-    };
-    let mut entries = 0usize;
-    let (checked, failed) = conventional::lint_batches(
+    // Failures wait in an unnamed temporary file (memory stays flat over any range), each
+    // rendered once, with its position in history order: the walk may name commits it handed on
+    // that are not in the range after all (see `each_commit`), and the JSON document names its
+    // counts before the list.
+    let mut spill = std::io::BufWriter::new(tempfile::tempfile()?);
+    // Each failure's position among the commits handed on, and its end in the file.
+    let mut entries: Vec<(usize, u64)> = Vec::new();
+    let mut written = 0u64;
+    let mut retracted = Vec::new();
+    let (checked, _) = conventional::lint_batches(
         cfg,
-        |c: &mpm_hooks::git::CommitInfo| c.message.as_str(),
-        |feed| repo.each_commit(from, to, false, feed).map_err(anyhow::Error::from),
-        |c, v| -> std::io::Result<()> {
-            match &mut spill {
-                Some(file) => {
-                    let entry = serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors });
-                    let entry = serde_json::to_string_pretty(&entry)?;
-                    if entries > 0 {
-                        write!(file, ",")?;
-                    }
-                    entries += 1;
-                    for line in entry.lines() {
-                        write!(file, "\n    {line}")?;
-                    }
-                    Ok(())
-                }
-                None => {
-                    let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
-                    writeln!(
-                        text,
-                        "{} {}  [{}]",
-                        &c.id[..7.min(c.id.len())],
-                        v.header,
-                        rules.join(", ")
-                    )
-                }
-            }
+        |(_, c): &(usize, mpm_hooks::git::CommitInfo)| c.message.as_str(),
+        |feed| {
+            let mut next = 0;
+            let numbered = |batch: Vec<mpm_hooks::git::CommitInfo>| {
+                let first = next;
+                next += batch.len();
+                feed(batch.into_iter().enumerate().map(|(i, c)| (first + i, c)).collect());
+            };
+            retracted = repo.each_commit(from, to, numbered)?;
+            Ok::<_, anyhow::Error>(())
+        },
+        |(at, c), v| -> std::io::Result<()> {
+            let entry = if json {
+                let entry = serde_json::json!({ "commit": c.id, "header": v.header, "errors": v.errors });
+                let entry = serde_json::to_string_pretty(&entry)?;
+                entry.lines().map(|line| format!("\n    {line}")).collect()
+            } else {
+                let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
+                format!("{} {}  [{}]\n", &c.id[..7.min(c.id.len())], v.header, rules.join(", "))
+            };
+            spill.write_all(entry.as_bytes())?;
+            written += entry.len() as u64;
+            entries.push((at, written));
+            Ok(())
         },
     )?;
-    match spill {
-        Some(file) => {
-            let mut file = file.into_inner().map_err(|e| e.into_error())?;
-            write!(
-                text,
-                "{{\n  \"checked\": {checked},\n  \"failed\": {failed},\n  \"failures\": ["
-            )?;
-            if failed > 0 {
-                std::io::Seek::rewind(&mut file)?;
-                std::io::copy(&mut file, &mut text)?;
-                write!(text, "\n  ")?;
-            }
-            writeln!(text, "]\n}}")?;
+    let retracted: std::collections::HashSet<usize> = retracted.into_iter().collect();
+    let checked = checked - retracted.len();
+    let failed = entries.iter().filter(|(at, _)| !retracted.contains(at)).count();
+    let mut file = spill.into_inner().map_err(|e| e.into_error())?;
+    std::io::Seek::rewind(&mut file)?;
+    let mut file = std::io::BufReader::new(file);
+    let mut text = std::io::BufWriter::new(out());
+    if json {
+        write!(
+            text,
+            "{{\n  \"checked\": {checked},\n  \"failed\": {failed},\n  \"failures\": ["
+        )?;
+    }
+    let (mut start, mut kept, mut entry) = (0, 0, Vec::new());
+    for (at, end) in entries {
+        entry.resize((end - start) as usize, 0);
+        std::io::Read::read_exact(&mut file, &mut entry)?;
+        start = end;
+        if retracted.contains(&at) {
+            continue;
         }
-        None => writeln!(text, "{checked} commit(s) checked, {failed} failed")?,
+        if json && kept > 0 {
+            write!(text, ",")?;
+        }
+        kept += 1;
+        text.write_all(&entry)?;
+    }
+    if json {
+        if kept > 0 {
+            write!(text, "\n  ")?;
+        }
+        writeln!(text, "]\n}}")?;
+    } else {
+        writeln!(text, "{checked} commit(s) checked, {failed} failed")?;
     }
     text.flush()?;
     Ok(if failed == 0 { 0 } else { 1 })

@@ -5,6 +5,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use super::packs::{ObjectStore, Reader};
+use super::walk::Walk;
 
 use super::{Launcher, Repo, git_stdout};
 use crate::error::{Error, Result};
@@ -37,13 +38,98 @@ impl Repo {
     /// their raw messages.
     pub fn commits(&self, from: Option<git2::Oid>, to: git2::Oid) -> Result<Vec<CommitInfo>> {
         let mut commits = Vec::new();
-        self.each_commit(from, to, true, |batch| commits.extend(batch))?;
+        self.by_git(from, to, true, |batch| commits.extend(batch))?;
         Ok(commits)
     }
 
     /// Hands the commits reachable from `to` but not from `from` to `f` in batches, newest first
+    /// in git's default (date) order, each with its raw message as `git log`'s `%B` gives it.
+    /// Returns the positions, in the order handed on, of commits that turned out not to be in
+    /// the range after all, which the caller drops (usually none; see below).
+    ///
+    /// Where git would read every commit of the range to walk it (no commit-graph), the walk is
+    /// made here ([`super::walk`]) when the object store is readable here and history is not
+    /// rewritten (grafts, replace refs, a shallow clone): each commit is read once, and handed
+    /// on as the walk takes it. Of a range, git gives nothing before its walk ends, because a
+    /// commit taken as in the range may be found out of it later (commits of equal or skewed
+    /// dates); handed on at once, such a commit is named at the end instead. A commit the walk
+    /// cannot read here sends the range to git, and what was handed on is named too.
+    /// Otherwise git walks the range, as [`Repo::commits`] does, in date order.
+    pub fn each_commit(
+        &self,
+        from: Option<git2::Oid>,
+        to: git2::Oid,
+        mut f: impl FnMut(Vec<CommitInfo>),
+    ) -> Result<Vec<usize>> {
+        let oid = |id: git2::Oid| gix_hash::oid::try_from_bytes(id.as_bytes()).ok().map(ToOwned::to_owned);
+        let (Some(objects), Some(to_id), Some(from_id)) = (
+            self.walkable_store(),
+            oid(to),
+            from.map(|f| oid(f).ok_or(())).transpose().ok(),
+        ) else {
+            self.by_git(from, to, false, f)?;
+            return Ok(Vec::new());
+        };
+        let launcher = self.launcher();
+        let mut handed = 0;
+        let mut failed = None;
+        let walked = {
+            let mut batches = Batches::new(&launcher, |batch: Vec<CommitInfo>| {
+                handed += batch.len();
+                f(batch);
+                true
+            });
+            let walk = Walk::new(&objects);
+            let walked = walk.run(to_id, from_id, |id, parents, object| {
+                batches.push(id.to_string(), parents, object).unwrap_or_else(|e| {
+                    failed = Some(e);
+                    false
+                })
+            });
+            if walked.is_some()
+                && failed.is_none()
+                && let Err(e) = batches.flush()
+            {
+                failed = Some(e);
+            }
+            walked
+        };
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        match walked {
+            Some(retracted) => Ok(retracted),
+            None => {
+                self.by_git(from, to, false, f)?;
+                Ok((0..handed).collect())
+            }
+        }
+    }
+
+    /// The object store, when this process walks history in it: no commit-graph (with one, git
+    /// walks without reading the commits), and history as the commits record it.
+    fn walkable_store(&self) -> Option<ObjectStore> {
+        let common = &self.common_dir;
+        let rewritten = self.env.history_rewritten
+            || self.has_commit_graph()
+            || common.join("info/grafts").exists()
+            || common.join("shallow").exists()
+            || common.join("reftable").exists()
+            || common
+                .join("refs/replace")
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_some())
+            || std::fs::read(common.join("packed-refs"))
+                .is_ok_and(|refs| memchr::memmem::find(&refs, b" refs/replace/").is_some());
+        if rewritten {
+            return None;
+        }
+        self.object_store()
+    }
+
+    /// Hands the commits reachable from `to` but not from `from` to `f` in batches, newest first
     /// (git's default date order, or `topo`logical), each with its raw message as `git log`'s
-    /// `%B` gives it, while git is still reading.
+    /// `%B` gives it, read by git (the walk) while git is still reading.
     ///
     /// All of history in date order streams out of one `git log`: it reads each commit once and
     /// forgets it once written. A range does not: `git log` walks all of it before writing a
@@ -56,7 +142,7 @@ impl Repo {
     /// the store is not readable here and there is no commit-graph (the walk then reads every
     /// commit, and `cat-file` would read each again: moby, 1.44 s against `git log`'s 1.11),
     /// one `git log` reads the range.
-    pub fn each_commit(
+    fn by_git(
         &self,
         from: Option<git2::Oid>,
         to: git2::Oid,

@@ -14,6 +14,7 @@ mod packs;
 mod push;
 mod refs;
 mod staged;
+mod walk;
 mod worktree;
 
 use std::path::{Path, PathBuf};

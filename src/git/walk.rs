@@ -1,0 +1,405 @@
+//! git's revision walk in its default order, in this process: what `git rev-list --parents
+//! <to> [^<from>]` lists, read from the object store ([`super::packs`]) when there is no
+//! commit-graph to walk (git then reads every commit of the range, and the messages would be
+//! read a second time).
+//!
+//! The order is git's: a queue by committer date, newest first, commits of equal dates in the
+//! order they were queued. A range (`^from`) is walked as git's `limit_list` walks it: to its
+//! end (a commit found interesting may be marked uninteresting later, when an uninteresting
+//! commit reaches it), stopping when only uninteresting commits are left in the queue and five
+//! more have been taken, as git does (its allowance for clocks that were wrong); then the
+//! commits still interesting, in the order taken.
+//!
+//! Only the plain case is walked here: no grafts, no replace refs, not shallow (the caller
+//! checks). Anything this cannot read (a commit missing from the store, one that does not parse
+//! as git parses it) ends the walk with `None`, and the caller asks git.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use gix_hash::ObjectId;
+
+use super::packs::{ObjectStore, Reader};
+
+const SEEN: u8 = 1;
+const UNINTERESTING: u8 = 2;
+/// Its parents were queued (git's ADDED).
+const ADDED: u8 = 4;
+
+/// How many more commits git takes once only uninteresting ones are left (git's SLOP).
+const SLOP: u32 = 5;
+
+struct Node {
+    id: ObjectId,
+    date: u64,
+    flags: u8,
+    /// Read: the commit's parents (known once it is parsed, as git knows them).
+    parents: Option<Box<[u32]>>,
+    /// The whole commit, read with its parents while it was interesting, until it is handed on.
+    raw: Option<Box<[u8]>>,
+}
+
+/// A walk over one store.
+pub(super) struct Walk<'a> {
+    reader: Reader<'a>,
+    nodes: Vec<Node>,
+    index: HashMap<ObjectId, u32, IdHasher>,
+    /// Taken newest date first; of equal dates, the first queued first.
+    queue: BinaryHeap<(u64, Reverse<u64>, u32)>,
+    queued: u64,
+    /// The last commit found interesting in the queue (git's `interesting_cache`).
+    interesting: Option<u32>,
+    buf: Vec<u8>,
+}
+
+/// Object ids are hashes already: their first 8 bytes are the hash.
+#[derive(Default, Clone, Copy)]
+struct IdHasher;
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = IdHash;
+    fn build_hasher(&self) -> IdHash {
+        IdHash(0)
+    }
+}
+
+struct IdHash(u64);
+
+impl std::hash::Hasher for IdHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
+impl<'a> Walk<'a> {
+    pub fn new(store: &'a ObjectStore) -> Walk<'a> {
+        Walk {
+            reader: Reader::new(store),
+            nodes: Vec::new(),
+            index: HashMap::with_hasher(IdHasher),
+            queue: BinaryHeap::new(),
+            queued: 0,
+            interesting: None,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Hands each commit reachable from `to` and not from `from` to `emit` (its id, its parent
+    /// count and the whole commit), in git's default order, until `emit` returns false.
+    ///
+    /// A commit is handed on when the walk takes it, interesting: with `from`, a commit taken
+    /// later may still mark one handed on uninteresting (commits of equal or skewed dates), as
+    /// in git, which holds its answer until the walk ends. Returns the positions, in the order
+    /// handed on, of those that are not in the answer after all (usually none). `None` when a
+    /// commit could not be read here.
+    pub fn run(
+        mut self,
+        to: ObjectId,
+        from: Option<ObjectId>,
+        mut emit: impl FnMut(&ObjectId, usize, &[u8]) -> bool,
+    ) -> Option<Vec<usize>> {
+        // The starting commits, newest first (git sorts them by date, stably).
+        let mut starts = vec![(self.node(to), 0u8)];
+        if let Some(from) = from {
+            starts.push((self.node(from), UNINTERESTING));
+        }
+        for &(n, flags) in &starts {
+            self.nodes[n as usize].flags |= flags;
+            self.parse(n)?;
+        }
+        starts.sort_by_key(|&(n, _)| Reverse(self.nodes[n as usize].date));
+        for (n, _) in starts {
+            if self.nodes[n as usize].flags & SEEN == 0 {
+                self.nodes[n as usize].flags |= SEEN;
+                self.push(n);
+            }
+        }
+        // git's `limit_list` (with nothing uninteresting, its plain walk takes the same commits
+        // in the same order).
+        let mut handed = Vec::new();
+        let mut slop = SLOP;
+        let mut date = u64::MAX;
+        while let Some((_, _, n)) = self.queue.pop() {
+            if self.interesting == Some(n) {
+                self.interesting = None;
+            }
+            self.add_parents(n)?;
+            if self.nodes[n as usize].flags & UNINTERESTING != 0 {
+                self.mark_parents_uninteresting(n);
+                slop = self.still_interesting(date, slop);
+                if slop > 0 {
+                    continue;
+                }
+                break;
+            }
+            date = self.nodes[n as usize].date;
+            let raw = match self.nodes[n as usize].raw.take() {
+                Some(raw) => raw,
+                None => {
+                    let id = self.nodes[n as usize].id;
+                    if !self.reader.commit(&id, &mut self.buf).ok()? {
+                        return None;
+                    }
+                    self.buf.as_slice().into()
+                }
+            };
+            let node = &self.nodes[n as usize];
+            if from.is_some() {
+                handed.push(n);
+            }
+            if !emit(&node.id, node.parents.as_ref().map_or(0, |p| p.len()), &raw) {
+                break;
+            }
+        }
+        Some(
+            handed
+                .iter()
+                .enumerate()
+                .filter(|&(_, &n)| self.nodes[n as usize].flags & UNINTERESTING != 0)
+                .map(|(at, _)| at)
+                .collect(),
+        )
+    }
+
+    /// git's `still_interesting`: how many more commits to take.
+    fn still_interesting(&mut self, date: u64, slop: u32) -> u32 {
+        let Some(&(newest, _, _)) = self.queue.peek() else {
+            return 0;
+        };
+        if date <= newest {
+            return SLOP;
+        }
+        let interesting = |n: u32| self.nodes[n as usize].flags & UNINTERESTING == 0;
+        if self.interesting.is_some_and(interesting) {
+            return SLOP;
+        }
+        self.interesting = self.queue.iter().map(|&(_, _, n)| n).find(|&n| interesting(n));
+        if self.interesting.is_some() {
+            return SLOP;
+        }
+        slop - 1
+    }
+
+    /// git's `process_parents`: each parent read and queued, unless seen; an uninteresting
+    /// commit's parents marked uninteresting, with what they reach among the commits read.
+    fn add_parents(&mut self, n: u32) -> Option<()> {
+        if self.nodes[n as usize].flags & ADDED != 0 {
+            return Some(());
+        }
+        self.nodes[n as usize].flags |= ADDED;
+        let uninteresting = self.nodes[n as usize].flags & UNINTERESTING != 0;
+        let parents = self.nodes[n as usize].parents.clone().unwrap_or_default();
+        for &p in parents.iter() {
+            if uninteresting {
+                self.nodes[p as usize].flags |= UNINTERESTING;
+            }
+            self.parse(p)?;
+            if uninteresting && self.nodes[p as usize].parents.as_ref().is_some_and(|ps| !ps.is_empty()) {
+                self.mark_parents_uninteresting(p);
+            }
+            if self.nodes[p as usize].flags & SEEN == 0 {
+                self.nodes[p as usize].flags |= SEEN;
+                self.push(p);
+            }
+        }
+        Some(())
+    }
+
+    /// git's `mark_parents_uninteresting`: down through the commits read so far.
+    fn mark_parents_uninteresting(&mut self, n: u32) {
+        let mut pending: Vec<u32> = Vec::new();
+        let parents = self.nodes[n as usize].parents.clone().unwrap_or_default();
+        for &p in parents.iter() {
+            self.mark_one(p, &mut pending);
+        }
+        while let Some(p) = pending.pop() {
+            self.mark_one(p, &mut pending);
+        }
+    }
+
+    fn mark_one(&mut self, n: u32, pending: &mut Vec<u32>) {
+        let node = &mut self.nodes[n as usize];
+        if node.flags & UNINTERESTING != 0 {
+            return;
+        }
+        node.flags |= UNINTERESTING;
+        if let Some(parents) = &node.parents {
+            pending.extend(parents.iter());
+        }
+    }
+
+    fn push(&mut self, n: u32) {
+        self.queue.push((self.nodes[n as usize].date, Reverse(self.queued), n));
+        self.queued += 1;
+    }
+
+    /// The node of `id`, made if new.
+    fn node(&mut self, id: ObjectId) -> u32 {
+        let next = self.nodes.len() as u32;
+        let nodes = &mut self.nodes;
+        *self.index.entry(id).or_insert_with(|| {
+            nodes.push(Node {
+                id,
+                date: 0,
+                flags: 0,
+                parents: None,
+                raw: None,
+            });
+            next
+        })
+    }
+
+    /// Reads commit `n` once: its parents and date.
+    fn parse(&mut self, n: u32) -> Option<()> {
+        if self.nodes[n as usize].parents.is_some() {
+            return Some(());
+        }
+        let id = self.nodes[n as usize].id;
+        // An uninteresting commit stays so: only its parents and date are read.
+        let whole = self.nodes[n as usize].flags & UNINTERESTING == 0;
+        let mut buf = std::mem::take(&mut self.buf);
+        let read = if whole {
+            self.reader.commit(&id, &mut buf)
+        } else {
+            self.reader.commit_head(&id, &mut buf)
+        };
+        if !read.ok()? {
+            return None;
+        }
+        let (parents, date) = parse_head(&buf)?;
+        let parents: Box<[u32]> = parents.into_iter().map(|p| self.node(p)).collect();
+        let node = &mut self.nodes[n as usize];
+        node.parents = Some(parents);
+        node.date = date;
+        if whole {
+            node.raw = Some(buf.as_slice().into());
+        }
+        self.buf = buf;
+        Some(())
+    }
+}
+
+/// The parents and committer date of a commit, as git's `parse_commit_buffer` reads them from
+/// the start of its object: `tree <hex>`, `parent <hex>` lines, then `author` and `committer`
+/// (a date git cannot read is 0, as in git). `None` for what git refuses to parse.
+fn parse_head(head: &[u8]) -> Option<(Vec<ObjectId>, u64)> {
+    let mut rest = head.strip_prefix(b"tree ")?;
+    if rest.len() < 41 || rest[40] != b'\n' || !rest[..40].iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    rest = &rest[41..];
+    let mut parents = Vec::new();
+    while let Some(line) = rest.strip_prefix(b"parent ") {
+        // git wants something after the line, and reads no further than the object's end.
+        if line.len() <= 41 || line[40] != b'\n' || !line[..40].iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        parents.push(ObjectId::from_hex(&line[..40]).ok()?);
+        rest = &line[41..];
+    }
+    Some((parents, commit_date(rest)))
+}
+
+/// git's `parse_commit_date`: the number after the last `>` of the committer line, which must
+/// follow the author line.
+fn commit_date(buf: &[u8]) -> u64 {
+    if !buf.starts_with(b"author") {
+        return 0;
+    }
+    let Some(eol) = memchr::memchr(b'\n', buf) else {
+        return 0;
+    };
+    let buf = &buf[eol + 1..];
+    if buf.len() <= 9 || !buf.starts_with(b"committer") {
+        return 0;
+    }
+    let Some(eol) = memchr::memchr(b'\n', buf) else {
+        return 0;
+    };
+    let line = &buf[..eol];
+    let Some(gt) = memchr::memrchr(b'>', line) else {
+        return 0;
+    };
+    let mut date = &line[gt + 1..];
+    while let Some((b' ' | b'\t' | b'\r', tail)) = date.split_first() {
+        date = tail;
+    }
+    // A digit or a minus must come first; then strtoumax: digits, saturating, a minus negating
+    // modulo 2^64.
+    let (negative, digits) = match date.split_first() {
+        Some((b'-', tail)) => (true, tail),
+        Some((c, _)) if c.is_ascii_digit() => (false, date),
+        _ => return 0,
+    };
+    let mut value: u64 = 0;
+    for &c in digits.iter().take_while(|c| c.is_ascii_digit()) {
+        value = match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(c - b'0'))) {
+            Some(v) => v,
+            None => return u64::MAX,
+        };
+    }
+    if negative { value.wrapping_neg() } else { value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";
+    const ID: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn head(rest: &str) -> Option<(Vec<ObjectId>, u64)> {
+        parse_head(format!("{TREE}{rest}").as_bytes())
+    }
+
+    #[test]
+    fn the_committer_date_is_read_as_git_reads_it() {
+        let date = |committer: &str| {
+            head(&format!("author A <a> 1 +0000\ncommitter {committer}\n\nm"))
+                .unwrap()
+                .1
+        };
+        assert_eq!(date("C <c> 1700000000 +0100"), 1_700_000_000);
+        assert_eq!(date("C <c@x>  \t1700000000"), 1_700_000_000);
+        // After the last `>`, whatever the name holds.
+        assert_eq!(date("C <c> >x> 42 +0000"), 42);
+        assert_eq!(date("C <c> 12abc"), 12);
+        // strtoumax: a minus wraps; too many digits saturate.
+        assert_eq!(date("C <c> -1 +0000"), u64::MAX);
+        assert_eq!(date("C <c> 99999999999999999999999 +0000"), u64::MAX);
+        // No number where git wants one: 0.
+        assert_eq!(date("C <c> +5"), 0);
+        assert_eq!(date("C <c> \x0c5"), 0);
+        assert_eq!(date("C <c>"), 0);
+        assert_eq!(date("C no email 5"), 0);
+        // The committer line must follow the author line.
+        assert_eq!(head("committer C <c> 5\n").unwrap().1, 0);
+        assert_eq!(head("author A <a> 1\nencoding x\ncommitter C <c> 5\n").unwrap().1, 0);
+    }
+
+    #[test]
+    fn parents_are_read_as_git_reads_them() {
+        let (parents, date) = head(&format!(
+            "parent {ID}\nparent {ID}\nauthor A <a> 1\ncommitter C <c> 7\n"
+        ))
+        .unwrap();
+        assert_eq!(parents.len(), 2);
+        assert_eq!(parents[0].to_string(), ID);
+        assert_eq!(date, 7);
+        assert!(head("author A <a> 1\ncommitter C <c> 7\n").unwrap().0.is_empty());
+        // What git refuses to parse: a short or malformed tree or parent line, a parent line
+        // that ends the object.
+        assert_eq!(parse_head(b"tree 4b825dc\n"), None);
+        assert_eq!(parse_head(b"parent x\n"), None);
+        assert_eq!(head(&format!("parent {}\n", &ID[..39])), None);
+        assert_eq!(head(&format!("parent {}g\nauthor", &ID[..39])), None);
+        assert_eq!(head(&format!("parent {ID}\n")), None);
+    }
+}
