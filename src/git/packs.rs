@@ -35,7 +35,68 @@ pub struct ObjectStore {
 
 struct Pack {
     index: gix_pack::index::File,
+    /// The index's fan-out: how many of its ids start with a byte up to each value.
+    fan: [u32; 256],
     data: File,
+}
+
+impl Pack {
+    /// The entry of `id` in the index. Ids are uniformly distributed, so the search guesses
+    /// where in its range `id` falls from the bytes after the first (interpolation search): on
+    /// moby's pack of 640,000 objects a few probes, where a binary search takes 12, each a
+    /// likely cache miss.
+    fn lookup(&self, id: &oid) -> Option<u32> {
+        let bytes = id.as_bytes();
+        let first = usize::from(bytes[0]);
+        let mut lo = if first == 0 { 0 } else { self.fan[first - 1] };
+        let mut hi = self.fan[first];
+        let key = |at: u32| {
+            let b = self.index.oid_at_index(at).as_bytes();
+            u64::from_be_bytes([b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]])
+        };
+        let want = u64::from_be_bytes([
+            bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
+        ]);
+        let mut probes = 0;
+        while lo < hi {
+            let (low, high) = (key(lo), key(hi - 1));
+            if want < low || want > high {
+                return None;
+            }
+            probes += 1;
+            let span = u128::from(hi - 1 - lo);
+            // Ids made to share their first bytes would make guesses crawl: after a few, halve.
+            let at = if probes > 6 {
+                lo + (hi - lo) / 2
+            } else if high == low {
+                lo
+            } else {
+                lo + (u128::from(want - low) * span / u128::from(high - low)) as u32
+            };
+            match self.index.oid_at_index(at).cmp(id) {
+                std::cmp::Ordering::Equal => return Some(at),
+                std::cmp::Ordering::Less => lo = at + 1,
+                std::cmp::Ordering::Greater => hi = at,
+            }
+        }
+        None
+    }
+}
+
+/// The fan-out table of the pack index at `path` (version 2, or the headerless version 1).
+fn read_fan(path: &Path) -> io::Result<[u32; 256]> {
+    let mut head = [0u8; 8 + 1024];
+    io::Read::read_exact(&mut File::open(path)?, &mut head)?;
+    let table = if head[..4] == *b"\xfftOc" {
+        &head[8..]
+    } else {
+        &head[..1024]
+    };
+    let mut fan = [0u32; 256];
+    for (n, entry) in fan.iter_mut().enumerate() {
+        *entry = u32::from_be_bytes([table[4 * n], table[4 * n + 1], table[4 * n + 2], table[4 * n + 3]]);
+    }
+    Ok(fan)
 }
 
 impl ObjectStore {
@@ -62,7 +123,14 @@ impl ObjectStore {
             };
             let index = gix_pack::index::File::at(&path, gix_hash::Kind::Sha1)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
-            packs.push(Pack { index, data });
+            let fan = read_fan(&path)?;
+            if fan[255] != index.num_objects() || fan.windows(2).any(|w| w[0] > w[1]) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: a fan-out table that does not fit the index", path.display()),
+                ));
+            }
+            packs.push(Pack { index, fan, data });
         }
         Ok(Some(ObjectStore {
             dir: dir.to_path_buf(),
@@ -72,7 +140,7 @@ impl ObjectStore {
 
     fn find(&self, id: &oid) -> Option<(usize, u64)> {
         self.packs.iter().enumerate().find_map(|(n, pack)| {
-            let entry = pack.index.lookup(id)?;
+            let entry = pack.lookup(id)?;
             Some((n, pack.index.pack_offset_at_index(entry)))
         })
     }
