@@ -72,27 +72,39 @@ impl Repo {
         };
         let launcher = self.launcher();
         let mut handed = 0;
-        let mut failed = None;
-        let walked = {
-            let mut batches = Batches::new(&launcher, |batch: Vec<CommitInfo>| {
+        // The walk on a thread of its own, handing batches on through a short queue: the
+        // caller's thread keeps what it does with them (rendering, say) off the walk's.
+        let (send, batches_in) = std::sync::mpsc::sync_channel::<Vec<CommitInfo>>(4);
+        let (objects, launcher) = (&objects, &launcher);
+        let walked = std::thread::scope(|scope| {
+            let walker = scope.spawn(move || {
+                let mut failed = None;
+                let mut batches = Batches::new(launcher, |batch| send.send(batch).is_ok());
+                let walked = Walk::new(objects).run(to_id, from_id, |id, parents, object| {
+                    batches.push(id.to_string(), parents, object).unwrap_or_else(|e| {
+                        failed = Some(e);
+                        false
+                    })
+                });
+                if walked.is_some()
+                    && failed.is_none()
+                    && let Err(e) = batches.flush()
+                {
+                    failed = Some(e);
+                }
+                (walked, failed)
+            });
+            for batch in batches_in {
                 handed += batch.len();
                 f(batch);
-                true
-            });
-            let walk = Walk::new(&objects);
-            let walked = walk.run(to_id, from_id, |id, parents, object| {
-                batches.push(id.to_string(), parents, object).unwrap_or_else(|e| {
-                    failed = Some(e);
-                    false
-                })
-            });
-            if walked.is_some()
-                && failed.is_none()
-                && let Err(e) = batches.flush()
-            {
-                failed = Some(e);
             }
-            walked
+            walker.join()
+        });
+        let Ok((walked, failed)) = walked else {
+            return Err(walk_error(
+                &["rev-list"],
+                "the walk of history stopped unexpectedly".into(),
+            ));
         };
         if let Some(e) = failed {
             return Err(e);
