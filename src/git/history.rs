@@ -121,9 +121,17 @@ impl Repo {
     /// The object store, when this process walks history in it: no commit-graph (with one, git
     /// walks without reading the commits), and history as the commits record it.
     fn walkable_store(&self) -> Option<ObjectStore> {
+        if self.has_commit_graph() {
+            return None;
+        }
+        self.history_store()
+    }
+
+    /// The object store, when this process reads it and history as the commits record it (no
+    /// grafts, replace refs or shallow boundaries, which git applies to its walks).
+    pub(super) fn history_store(&self) -> Option<ObjectStore> {
         let common = &self.common_dir;
         let rewritten = self.env.history_rewritten
-            || self.has_commit_graph()
             || common.join("info/grafts").exists()
             || common.join("shallow").exists()
             || common.join("reftable").exists()

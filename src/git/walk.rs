@@ -49,6 +49,8 @@ pub(super) struct Walk<'a> {
     queued: u64,
     /// The last commit found interesting in the queue (git's `interesting_cache`).
     interesting: Option<u32>,
+    /// Whether interesting commits are read whole (their messages are wanted).
+    messages: bool,
     buf: Vec<u8>,
 }
 
@@ -87,6 +89,7 @@ impl<'a> Walk<'a> {
             queue: BinaryHeap::new(),
             queued: 0,
             interesting: None,
+            messages: true,
             buf: Vec::new(),
         }
     }
@@ -166,6 +169,62 @@ impl<'a> Walk<'a> {
                 .map(|(at, _)| at)
                 .collect(),
         )
+    }
+
+    /// The commits reachable from `tip` as `git rev-list --topo-order --date-order <tip>`
+    /// lists them: the walk takes them all (in date order), then git's
+    /// `sort_in_topological_order` orders them: none before all its children, otherwise newest
+    /// committer date first, ties in the order queued. Only headers are read. `None` when a
+    /// commit could not be read here.
+    pub fn topo_date_order(mut self, tip: ObjectId) -> Option<Vec<ObjectId>> {
+        self.messages = false;
+        let n = self.node(tip);
+        self.parse(n)?;
+        self.nodes[n as usize].flags |= SEEN;
+        self.push(n);
+        let mut list = Vec::new();
+        while let Some((_, _, n)) = self.queue.pop() {
+            self.add_parents(n)?;
+            list.push(n);
+        }
+        // Each commit's count of children in the list, plus one.
+        let mut indegree = vec![0u32; self.nodes.len()];
+        for &n in &list {
+            indegree[n as usize] = 1;
+        }
+        let parents = |nodes: &[Node], n: u32| nodes[n as usize].parents.clone().unwrap_or_default();
+        for &n in &list {
+            for &p in parents(&self.nodes, n).iter() {
+                if indegree[p as usize] != 0 {
+                    indegree[p as usize] += 1;
+                }
+            }
+        }
+        let mut queue = BinaryHeap::new();
+        let mut queued = 0u64;
+        for &n in &list {
+            if indegree[n as usize] == 1 {
+                queue.push((self.nodes[n as usize].date, Reverse(queued), n));
+                queued += 1;
+            }
+        }
+        let mut sorted = Vec::with_capacity(list.len());
+        while let Some((_, _, n)) = queue.pop() {
+            for &p in parents(&self.nodes, n).iter() {
+                let count = &mut indegree[p as usize];
+                if *count == 0 {
+                    continue;
+                }
+                *count -= 1;
+                if *count == 1 {
+                    queue.push((self.nodes[p as usize].date, Reverse(queued), p));
+                    queued += 1;
+                }
+            }
+            indegree[n as usize] = 0;
+            sorted.push(self.nodes[n as usize].id);
+        }
+        Some(sorted)
     }
 
     /// git's `still_interesting`: how many more commits to take.
@@ -263,7 +322,7 @@ impl<'a> Walk<'a> {
         }
         let id = self.nodes[n as usize].id;
         // An uninteresting commit stays so: only its parents and date are read.
-        let whole = self.nodes[n as usize].flags & UNINTERESTING == 0;
+        let whole = self.messages && self.nodes[n as usize].flags & UNINTERESTING == 0;
         let mut buf = std::mem::take(&mut self.buf);
         let read = if whole {
             self.reader.commit(&id, &mut buf)

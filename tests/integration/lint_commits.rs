@@ -317,23 +317,21 @@ fn lint_commits_leaves_out_a_commit_found_out_of_range_later() {
     );
 }
 
-/// A history of 400 commits with merges (octopus ones too), several roots, dates that repeat
-/// and clocks that were wrong (parents newer than their children): every range between 40
-/// pairs of its commits, and the whole history from several tips, lists exactly the commits
-/// `git rev-list` lists, in its order.
-#[test]
-fn lint_commits_walks_ranges_in_git_s_order() {
-    let repo = TestRepo::new();
-    // A small deterministic generator (xorshift).
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move |n: u64| {
+/// A small deterministic generator (xorshift): a number below its argument.
+fn generator(mut state: u64) -> impl FnMut(u64) -> u64 {
+    move |n: u64| {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state % n
-    };
+    }
+}
+
+/// `n` commits as [`dag`] takes them: merges (octopus ones too), several roots, dates that
+/// repeat the commit before's and clocks a day ahead or behind.
+fn random_history(n: usize, next: &mut impl FnMut(u64) -> u64) -> Vec<(Vec<usize>, u64)> {
     let mut commits: Vec<(Vec<usize>, u64)> = Vec::new();
-    for n in 0..400usize {
+    for n in 0..n {
         let parents = if n == 0 || next(60) == 0 {
             vec![]
         } else {
@@ -358,15 +356,25 @@ fn lint_commits_walks_ranges_in_git_s_order() {
             parents
         };
         let date = match next(10) {
-            // The same second as the commit before.
             0..=2 if n > 0 => commits[n - 1].1,
-            // A clock ahead or behind by up to a day.
             3 => 1_700_000_000 + n as u64 * 60 + next(86_400),
             4 => 1_700_000_000 + (n as u64 * 60).saturating_sub(next(86_400)),
             _ => 1_700_000_000 + n as u64 * 60,
         };
         commits.push((parents, date));
     }
+    commits
+}
+
+/// A history of 400 commits with merges (octopus ones too), several roots, dates that repeat
+/// and clocks that were wrong (parents newer than their children): every range between 40
+/// pairs of its commits, and the whole history from several tips, lists exactly the commits
+/// `git rev-list` lists, in its order.
+#[test]
+fn lint_commits_walks_ranges_in_git_s_order() {
+    let repo = TestRepo::new();
+    let mut next = generator(0x9e37_79b9_7f4a_7c15);
+    let commits = random_history(400, &mut next);
     let ids = dag(&repo, &commits);
     let mut checked = 0;
     for tip in [399, 398, 350, 200] {
@@ -425,5 +433,54 @@ fn lint_commits_stops_at_a_missing_commit_without_a_commit_graph() {
         assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(&gone[..7]) || stderr.contains("bad object"), "{stderr}");
+    }
+}
+
+/// Version tags are ordered as `git rev-list --topo-order --date-order HEAD` lists their commits
+/// (the walk here, with or without a commit-graph): `changelog --all` heads its sections in that
+/// order, and `lint-commits` starts after the first.
+#[test]
+fn version_tags_follow_git_s_topological_order() {
+    let repo = TestRepo::new();
+    let mut next = generator(0x2545_f491_4f6c_dd1d);
+    let commits = random_history(300, &mut next);
+    let ids = dag(&repo, &commits);
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/walk"]);
+    repo.git(&["reset", "-q", "--hard"]);
+    let mut version_of = std::collections::HashMap::new();
+    for (k, id) in ids.iter().enumerate().filter(|(n, _)| n % 3 == 0) {
+        let version = format!("1.{}.0", k / 3);
+        repo.git(&["tag", &format!("v{version}"), id]);
+        version_of.insert(id.clone(), version);
+    }
+    let expected: Vec<String> = repo
+        .git(&["rev-list", "--topo-order", "--date-order", "HEAD"])
+        .lines()
+        .filter_map(|id| version_of.get(id).cloned())
+        .collect();
+    assert!(expected.len() > 20, "{}", expected.len());
+    for graph in [false, true] {
+        if graph {
+            repo.git(&["commit-graph", "write", "--reachable", "--no-progress"]);
+        }
+        let out = repo.cmd().args(["changelog", "--all"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("## ["))
+            .filter_map(|l| l.split_once(']'))
+            .map(|(v, _)| v.to_string())
+            .filter(|v| v != "Unreleased")
+            .collect();
+        assert_eq!(listed, expected, "commit-graph: {graph}");
+        let first = repo
+            .git(&["rev-parse", &format!("v{}", expected[0])])
+            .trim()
+            .to_string();
+        let (listed, git) = listed_and_git(&repo, "HEAD", Some(&first));
+        assert_eq!(listed, git);
+        let out = repo.cmd().args(["lint-commits", "--json"]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["checked"], git.len(), "the default range starts at v{}", expected[0]);
     }
 }
