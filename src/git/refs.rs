@@ -170,33 +170,31 @@ impl Repo {
         };
         // In this process when it reads the store (moby's 57,533 commits: 0.2 s, where
         // libgit2's walk takes 0.85 s), in git's `rev-list --topo-order --date-order` order.
-        let order = self
+        let here = self
             .history_store()
             .zip(gix_hash::oid::try_from_bytes(head.as_bytes()).ok())
             .and_then(|(store, head)| super::walk::Walk::new(&store).topo_date_order(head.to_owned()));
-        if let Some(order) = order {
-            for id in order {
-                let Ok(id) = git2::Oid::from_bytes(id.as_bytes()) else {
-                    continue;
-                };
-                if let Some(mut tags) = by_commit.remove(&id) {
-                    tags.sort_by(|a, b| b.1.cmp(&a.1));
-                    found.extend(tags.into_iter().map(|(n, v)| (n, v, id)));
-                    if by_commit.is_empty() {
-                        break;
-                    }
-                }
+        let order: Box<dyn Iterator<Item = git2::Oid>> = match here {
+            Some(order) => Box::new(
+                order
+                    .into_iter()
+                    .filter_map(|id| git2::Oid::from_bytes(id.as_bytes()).ok()),
+            ),
+            None => {
+                let mut walk = inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
+                walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+                    .map_err(|e| Error::git("cannot walk history", e))?;
+                walk.push(head).map_err(|e| Error::git("cannot walk history", e))?;
+                Box::new(walk.flatten())
             }
-            return Ok(found);
-        }
-        let mut walk = inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
-            .map_err(|e| Error::git("cannot walk history", e))?;
-        walk.push(head).map_err(|e| Error::git("cannot walk history", e))?;
-        for oid in walk.flatten() {
+        };
+        for oid in order {
             if let Some(mut tags) = by_commit.remove(&oid) {
                 tags.sort_by(|a, b| b.1.cmp(&a.1));
                 found.extend(tags.into_iter().map(|(n, v)| (n, v, oid)));
+                if by_commit.is_empty() {
+                    break;
+                }
             }
         }
         Ok(found)

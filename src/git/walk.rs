@@ -15,7 +15,7 @@
 //! as git parses it) ends the walk with `None`, and the caller asks git.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 use gix_hash::ObjectId;
 
@@ -39,11 +39,16 @@ struct Node {
     raw: Option<Box<[u8]>>,
 }
 
+/// A node's parents (none until it is read).
+fn parents(node: &Node) -> &[u32] {
+    node.parents.as_deref().unwrap_or_default()
+}
+
 /// A walk over one store.
 pub(super) struct Walk<'a> {
     reader: Reader<'a>,
     nodes: Vec<Node>,
-    index: HashMap<ObjectId, u32, IdHasher>,
+    index: gix_hashtable::HashMap<ObjectId, u32>,
     /// Taken newest date first; of equal dates, the first queued first.
     queue: BinaryHeap<(u64, Reverse<u64>, u32)>,
     queued: u64,
@@ -54,38 +59,12 @@ pub(super) struct Walk<'a> {
     buf: Vec<u8>,
 }
 
-/// Object ids are hashes already: their first 8 bytes are the hash.
-#[derive(Default, Clone, Copy)]
-struct IdHasher;
-
-impl std::hash::BuildHasher for IdHasher {
-    type Hasher = IdHash;
-    fn build_hasher(&self) -> IdHash {
-        IdHash(0)
-    }
-}
-
-struct IdHash(u64);
-
-impl std::hash::Hasher for IdHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
-        }
-    }
-}
-
 impl<'a> Walk<'a> {
     pub fn new(store: &'a ObjectStore) -> Walk<'a> {
         Walk {
             reader: Reader::new(store),
             nodes: Vec::new(),
-            index: HashMap::with_hasher(IdHasher),
+            index: gix_hashtable::HashMap::default(),
             queue: BinaryHeap::new(),
             queued: 0,
             interesting: None,
@@ -192,9 +171,8 @@ impl<'a> Walk<'a> {
         for &n in &list {
             indegree[n as usize] = 1;
         }
-        let parents = |nodes: &[Node], n: u32| nodes[n as usize].parents.clone().unwrap_or_default();
         for &n in &list {
-            for &p in parents(&self.nodes, n).iter() {
+            for &p in parents(&self.nodes[n as usize]) {
                 if indegree[p as usize] != 0 {
                     indegree[p as usize] += 1;
                 }
@@ -210,7 +188,7 @@ impl<'a> Walk<'a> {
         }
         let mut sorted = Vec::with_capacity(list.len());
         while let Some((_, _, n)) = queue.pop() {
-            for &p in parents(&self.nodes, n).iter() {
+            for &p in parents(&self.nodes[n as usize]) {
                 let count = &mut indegree[p as usize];
                 if *count == 0 {
                     continue;
@@ -254,8 +232,9 @@ impl<'a> Walk<'a> {
         }
         self.nodes[n as usize].flags |= ADDED;
         let uninteresting = self.nodes[n as usize].flags & UNINTERESTING != 0;
-        let parents = self.nodes[n as usize].parents.clone().unwrap_or_default();
-        for &p in parents.iter() {
+        // Held aside while the parents are read (a commit is never its own ancestor).
+        let parents = self.nodes[n as usize].parents.take();
+        for &p in parents.iter().flatten() {
             if uninteresting {
                 self.nodes[p as usize].flags |= UNINTERESTING;
             }
@@ -268,16 +247,14 @@ impl<'a> Walk<'a> {
                 self.push(p);
             }
         }
+        self.nodes[n as usize].parents = parents;
         Some(())
     }
 
     /// git's `mark_parents_uninteresting`: down through the commits read so far.
     fn mark_parents_uninteresting(&mut self, n: u32) {
-        let mut pending: Vec<u32> = Vec::new();
-        let parents = self.nodes[n as usize].parents.clone().unwrap_or_default();
-        for &p in parents.iter() {
-            self.mark_one(p, &mut pending);
-        }
+        // What is marked does not depend on the order marked in.
+        let mut pending: Vec<u32> = self.nodes[n as usize].parents.iter().flatten().copied().collect();
         while let Some(p) = pending.pop() {
             self.mark_one(p, &mut pending);
         }
