@@ -2,7 +2,7 @@
 """The pre-commit stage alone, two binaries interleaved, in a repository bench/large.sh made:
 each round resets the staged change (as large.sh does) and runs each binary's pre-commit once,
 in a seeded random order; CPU (user + sys, from getrusage) and minor page faults per run, the
-mean with its standard error.
+mean with its standard error, and the median.
 
     python3 bench/stage.py REPO ROUNDS OLD_BINARY NEW_BINARY [--skip-build-number] [--as-commit]
 
@@ -61,4 +61,5 @@ if as_commit:
     os.remove(lock)
 for k, x in runs.items():
     se = statistics.stdev(x["cpu"]) / len(x["cpu"]) ** 0.5
-    print(f"{k}: CPU {statistics.fmean(x['cpu']):.2f} ± {se:.2f} ms, {statistics.fmean(x['flt']):.0f} minor faults")
+    print(f"{k}: CPU {statistics.fmean(x['cpu']):.2f} ± {se:.2f} ms (median {statistics.median(x['cpu']):.2f}), "
+          f"{statistics.fmean(x['flt']):.0f} minor faults")
