@@ -29,26 +29,32 @@ const ADDED: u8 = 4;
 /// How many more commits git takes once only uninteresting ones are left (git's SLOP).
 const SLOP: u32 = 5;
 
+/// A commit the walk has met: 40 bytes, as a walk of a million commits keeps a million of them
+/// (git keeps as many, in more).
 struct Node {
     id: ObjectId,
     date: u64,
+    /// The first two parents; an octopus merge's are all in [`Walk::octopus`].
+    parents: [u32; 2],
+    /// [`UNREAD`] until the commit is read (its parents and date known, as git knows them once
+    /// it is parsed), then its parent count.
+    count: u8,
     flags: u8,
-    /// Read: the commit's parents (known once it is parsed, as git knows them).
-    parents: Option<Box<[u32]>>,
-    /// The whole commit, read with its parents while it was interesting, until it is handed on.
-    raw: Option<Box<[u8]>>,
 }
 
-/// A node's parents (none until it is read).
-fn parents(node: &Node) -> &[u32] {
-    node.parents.as_deref().unwrap_or_default()
-}
+/// The parent count of a commit not read yet.
+const UNREAD: u8 = u8::MAX;
 
 /// A walk over one store.
 pub(super) struct Walk<'a> {
     reader: Reader<'a>,
     nodes: Vec<Node>,
-    index: gix_hashtable::HashMap<ObjectId, u32>,
+    /// Each node's position in `nodes`, found by its id.
+    index: gix_hashtable::hash_table::HashTable<u32>,
+    /// The parents of commits with more than two.
+    octopus: std::collections::HashMap<u32, Box<[u32]>>,
+    /// The whole commits read with their parents while interesting, until handed on.
+    raw: std::collections::HashMap<u32, Box<[u8]>>,
     /// Taken newest date first; of equal dates, the first queued first.
     queue: BinaryHeap<(u64, Reverse<u64>, u32)>,
     queued: u64,
@@ -64,7 +70,9 @@ impl<'a> Walk<'a> {
         Walk {
             reader: Reader::new(store),
             nodes: Vec::new(),
-            index: gix_hashtable::HashMap::default(),
+            index: Default::default(),
+            octopus: Default::default(),
+            raw: Default::default(),
             queue: BinaryHeap::new(),
             queued: 0,
             interesting: None,
@@ -122,7 +130,7 @@ impl<'a> Walk<'a> {
                 break;
             }
             date = self.nodes[n as usize].date;
-            let raw = match self.nodes[n as usize].raw.take() {
+            let raw = match self.raw.remove(&n) {
                 Some(raw) => raw,
                 None => {
                     let id = self.nodes[n as usize].id;
@@ -132,11 +140,11 @@ impl<'a> Walk<'a> {
                     self.buf.as_slice().into()
                 }
             };
-            let node = &self.nodes[n as usize];
             if from.is_some() {
                 handed.push(n);
             }
-            if !emit(&node.id, node.parents.as_ref().map_or(0, |p| p.len()), &raw) {
+            let count = self.parents(n).len();
+            if !emit(&self.nodes[n as usize].id, count, &raw) {
                 break;
             }
         }
@@ -172,7 +180,7 @@ impl<'a> Walk<'a> {
             indegree[n as usize] = 1;
         }
         for &n in &list {
-            for &p in parents(&self.nodes[n as usize]) {
+            for &p in self.parents(n) {
                 if indegree[p as usize] != 0 {
                     indegree[p as usize] += 1;
                 }
@@ -188,7 +196,7 @@ impl<'a> Walk<'a> {
         }
         let mut sorted = Vec::with_capacity(list.len());
         while let Some((_, _, n)) = queue.pop() {
-            for &p in parents(&self.nodes[n as usize]) {
+            for &p in self.parents(n) {
                 let count = &mut indegree[p as usize];
                 if *count == 0 {
                     continue;
@@ -232,14 +240,24 @@ impl<'a> Walk<'a> {
         }
         self.nodes[n as usize].flags |= ADDED;
         let uninteresting = self.nodes[n as usize].flags & UNINTERESTING != 0;
-        // Held aside while the parents are read (a commit is never its own ancestor).
-        let parents = self.nodes[n as usize].parents.take();
-        for &p in parents.iter().flatten() {
+        // Copied aside while the parents are read.
+        let (two, many);
+        let parents: &[u32] = match self.octopus.get(&n) {
+            Some(all) => {
+                many = all.clone();
+                &many
+            }
+            None => {
+                two = self.nodes[n as usize].parents;
+                &two[..usize::from(self.nodes[n as usize].count).min(2)]
+            }
+        };
+        for &p in parents {
             if uninteresting {
                 self.nodes[p as usize].flags |= UNINTERESTING;
             }
             self.parse(p)?;
-            if uninteresting && self.nodes[p as usize].parents.as_ref().is_some_and(|ps| !ps.is_empty()) {
+            if uninteresting && !self.parents(p).is_empty() {
                 self.mark_parents_uninteresting(p);
             }
             if self.nodes[p as usize].flags & SEEN == 0 {
@@ -247,14 +265,13 @@ impl<'a> Walk<'a> {
                 self.push(p);
             }
         }
-        self.nodes[n as usize].parents = parents;
         Some(())
     }
 
     /// git's `mark_parents_uninteresting`: down through the commits read so far.
     fn mark_parents_uninteresting(&mut self, n: u32) {
         // What is marked does not depend on the order marked in.
-        let mut pending: Vec<u32> = self.nodes[n as usize].parents.iter().flatten().copied().collect();
+        let mut pending: Vec<u32> = self.parents(n).to_vec();
         while let Some(p) = pending.pop() {
             self.mark_one(p, &mut pending);
         }
@@ -266,8 +283,16 @@ impl<'a> Walk<'a> {
             return;
         }
         node.flags |= UNINTERESTING;
-        if let Some(parents) = &node.parents {
-            pending.extend(parents.iter());
+        pending.extend_from_slice(self.parents(n));
+    }
+
+    /// The parents of node `n` (none until it is read).
+    fn parents(&self, n: u32) -> &[u32] {
+        let node = &self.nodes[n as usize];
+        match node.count {
+            UNREAD => &[],
+            0..=2 => &node.parents[..usize::from(node.count)],
+            _ => self.octopus.get(&n).map_or(&[], |all| all),
         }
     }
 
@@ -278,23 +303,34 @@ impl<'a> Walk<'a> {
 
     /// The node of `id`, made if new.
     fn node(&mut self, id: ObjectId) -> u32 {
-        let next = self.nodes.len() as u32;
+        // Ids are uniformly distributed: their first bytes are a hash already.
+        let hash = |id: &ObjectId| u64::from_le_bytes(id.as_bytes()[..8].try_into().unwrap_or_default());
         let nodes = &mut self.nodes;
-        *self.index.entry(id).or_insert_with(|| {
-            nodes.push(Node {
-                id,
-                date: 0,
-                flags: 0,
-                parents: None,
-                raw: None,
-            });
-            next
-        })
+        let entry = self.index.entry(
+            hash(&id),
+            |&n| nodes[n as usize].id == id,
+            |&n| hash(&nodes[n as usize].id),
+        );
+        match entry {
+            gix_hashtable::hash_table::Entry::Occupied(found) => *found.get(),
+            gix_hashtable::hash_table::Entry::Vacant(vacant) => {
+                let next = nodes.len() as u32;
+                nodes.push(Node {
+                    id,
+                    date: 0,
+                    parents: [0; 2],
+                    count: UNREAD,
+                    flags: 0,
+                });
+                vacant.insert(next);
+                next
+            }
+        }
     }
 
     /// Reads commit `n` once: its parents and date.
     fn parse(&mut self, n: u32) -> Option<()> {
-        if self.nodes[n as usize].parents.is_some() {
+        if self.nodes[n as usize].count != UNREAD {
             return Some(());
         }
         let id = self.nodes[n as usize].id;
@@ -310,12 +346,18 @@ impl<'a> Walk<'a> {
             return None;
         }
         let (parents, date) = parse_head(&buf)?;
-        let parents: Box<[u32]> = parents.into_iter().map(|p| self.node(p)).collect();
+        let parents: Vec<u32> = parents.into_iter().map(|p| self.node(p)).collect();
         let node = &mut self.nodes[n as usize];
-        node.parents = Some(parents);
         node.date = date;
+        if parents.len() <= 2 {
+            node.parents[..parents.len()].copy_from_slice(&parents);
+            node.count = parents.len() as u8;
+        } else {
+            node.count = 3;
+            self.octopus.insert(n, parents.into_boxed_slice());
+        }
         if whole {
-            node.raw = Some(buf.as_slice().into());
+            self.raw.insert(n, buf.as_slice().into());
         }
         self.buf = buf;
         Some(())
@@ -387,6 +429,12 @@ fn commit_date(buf: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A walk keeps a node for every commit it meets (a million in a long history): 40 bytes.
+    #[test]
+    fn a_node_takes_40_bytes() {
+        assert_eq!(std::mem::size_of::<Node>(), 40);
+    }
 
     const TREE: &str = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";
     const ID: &str = "0123456789abcdef0123456789abcdef01234567";
