@@ -1111,7 +1111,10 @@ fn write_in_place(path: &Path, read: &std::fs::File, pieces: &[Piece]) -> std::i
 /// Replaces `path` as git does: write `<path>.lock` (created exclusively: it is git's lock),
 /// then rename it over `path`. From memory, the pieces go out in one vectored write where the
 /// system takes them all at once; from the file read, its ranges are copied by the kernel
-/// (`copy_file_range` where there is one) and never pass through this process.
+/// (`copy_file_range` where there is one) and never pass through this process. (One write from
+/// the mapping of the file read is cheaper at the median but not in the tail, when git has just
+/// written that file: up to 18 to 28 ms of CPU instead of 5 at 100,000 files;
+/// `bench/index-write.py`.)
 fn write_locked(path: &Path, source: Source<'_>, pieces: &[Piece]) -> std::io::Result<()> {
     let mut lock_name = path.as_os_str().to_os_string();
     lock_name.push(".lock");
