@@ -67,14 +67,8 @@ pub fn exec(ctx: &Context, args: Args) -> Result<u8> {
                     header: &v.header,
                 };
                 // Indented as the list's items: each line after a newline and four spaces.
-                let mut entry_lines = String::from("\n    ");
-                for ch in serde_json::to_string_pretty(&entry)?.chars() {
-                    entry_lines.push(ch);
-                    if ch == '\n' {
-                        entry_lines.push_str("    ");
-                    }
-                }
-                entry_lines
+                let entry = serde_json::to_string_pretty(&entry)?;
+                format!("\n    {}", entry.replace('\n', "\n    "))
             } else {
                 let rules: Vec<&str> = v.errors.iter().map(|f| f.rule).collect();
                 format!("{} {}  [{}]\n", &c.id[..7.min(c.id.len())], v.header, rules.join(", "))

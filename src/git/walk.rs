@@ -240,19 +240,9 @@ impl<'a> Walk<'a> {
         }
         self.nodes[n as usize].flags |= ADDED;
         let uninteresting = self.nodes[n as usize].flags & UNINTERESTING != 0;
-        // Copied aside while the parents are read.
-        let (two, many);
-        let parents: &[u32] = match self.octopus.get(&n) {
-            Some(all) => {
-                many = all.clone();
-                &many
-            }
-            None => {
-                two = self.nodes[n as usize].parents;
-                &two[..usize::from(self.nodes[n as usize].count).min(2)]
-            }
-        };
-        for &p in parents {
+        // By position: reading the parents leaves this commit's as they are.
+        for at in 0..self.parents(n).len() {
+            let p = self.parents(n)[at];
             if uninteresting {
                 self.nodes[p as usize].flags |= UNINTERESTING;
             }

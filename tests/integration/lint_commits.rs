@@ -366,16 +366,23 @@ fn random_history(n: usize, next: &mut impl FnMut(u64) -> u64) -> Vec<(Vec<usize
     commits
 }
 
+/// A repository of `n` commits as [`random_history`] makes them from `seed`: the repository,
+/// the commits' ids, and the generator, to draw more from.
+fn random_repo(seed: u64, n: usize) -> (TestRepo, Vec<String>, impl FnMut(u64) -> u64) {
+    let repo = TestRepo::new();
+    let mut next = generator(seed);
+    let commits = random_history(n, &mut next);
+    let ids = dag(&repo, &commits);
+    (repo, ids, next)
+}
+
 /// A history of 400 commits with merges (octopus ones too), several roots, dates that repeat
 /// and clocks that were wrong (parents newer than their children): every range between 40
 /// pairs of its commits, and the whole history from several tips, lists exactly the commits
 /// `git rev-list` lists, in its order.
 #[test]
 fn lint_commits_walks_ranges_in_git_s_order() {
-    let repo = TestRepo::new();
-    let mut next = generator(0x9e37_79b9_7f4a_7c15);
-    let commits = random_history(400, &mut next);
-    let ids = dag(&repo, &commits);
+    let (repo, ids, mut next) = random_repo(0x9e37_79b9_7f4a_7c15, 400);
     let mut checked = 0;
     for tip in [399, 398, 350, 200] {
         let (listed, git) = listed_and_git(&repo, &ids[tip], None);
@@ -441,10 +448,7 @@ fn lint_commits_stops_at_a_missing_commit_without_a_commit_graph() {
 /// order, and `lint-commits` starts after the first.
 #[test]
 fn version_tags_follow_git_s_topological_order() {
-    let repo = TestRepo::new();
-    let mut next = generator(0x2545_f491_4f6c_dd1d);
-    let commits = random_history(300, &mut next);
-    let ids = dag(&repo, &commits);
+    let (repo, ids, _) = random_repo(0x2545_f491_4f6c_dd1d, 300);
     repo.git(&["symbolic-ref", "HEAD", "refs/heads/walk"]);
     repo.git(&["reset", "-q", "--hard"]);
     let mut version_of = std::collections::HashMap::new();
