@@ -47,10 +47,11 @@ impl Repo {
     /// Returns the positions, in the order handed on, of commits that turned out not to be in
     /// the range after all, which the caller drops (usually none; see below).
     ///
-    /// Where git would read every commit of the range to walk it (no commit-graph), the walk is
-    /// made here ([`super::walk`]) when the object store is readable here and history is not
-    /// rewritten (grafts, replace refs, a shallow clone): each commit is read once, and handed
-    /// on as the walk takes it. Of a range, git gives nothing before its walk ends, because a
+    /// The walk is made here ([`super::walk`]) when the object store is readable here and
+    /// history is not rewritten (grafts, replace refs, a shallow clone): each commit is read
+    /// once, and handed on as the walk takes it. With a commit-graph too: `git rev-list` walks
+    /// one without reading commits, but keeps every commit it meets (290 MB over 1,200,000),
+    /// where this walk keeps its front. Of a range, git gives nothing before its walk ends, because a
     /// commit taken as in the range may be found out of it later (commits of equal or skewed
     /// dates); handed on at once, such a commit is named at the end instead. A commit the walk
     /// cannot read here sends the range to git, and what was handed on is named too.
@@ -63,7 +64,7 @@ impl Repo {
     ) -> Result<Vec<usize>> {
         let oid = |id: git2::Oid| gix_hash::oid::try_from_bytes(id.as_bytes()).ok().map(ToOwned::to_owned);
         let (Some(objects), Some(to_id), Some(from_id)) = (
-            self.walkable_store(),
+            self.history_store(),
             oid(to),
             from.map(|f| oid(f).ok_or(())).transpose().ok(),
         ) else {
@@ -71,6 +72,7 @@ impl Repo {
             return Ok(Vec::new());
         };
         let launcher = self.launcher();
+        let graph = self.has_commit_graph();
         let mut handed = 0;
         // The walk on a thread of its own, handing batches on through a short queue: the
         // caller's thread keeps what it does with them (rendering, say) off the walk's.
@@ -80,7 +82,8 @@ impl Repo {
             let walker = scope.spawn(move || {
                 let mut failed = None;
                 let mut batches = Batches::new(launcher, |batch| send.send(batch).is_ok());
-                let walked = Walk::new(objects).run(to_id, from_id, |id, parents, object| {
+                let walk = Walk::new(objects).with_commit_graph(graph);
+                let walked = walk.run(to_id, from_id, |id, parents, object| {
                     batches.push(id.to_string(), parents, object).unwrap_or_else(|e| {
                         failed = Some(e);
                         false
@@ -116,15 +119,6 @@ impl Repo {
                 Ok((0..handed).collect())
             }
         }
-    }
-
-    /// The object store, when this process walks history in it: no commit-graph (with one, git
-    /// walks without reading the commits), and history as the commits record it.
-    fn walkable_store(&self) -> Option<ObjectStore> {
-        if self.has_commit_graph() {
-            return None;
-        }
-        self.history_store()
     }
 
     /// The object store, when this process reads it and history as the commits record it (no
@@ -281,7 +275,7 @@ impl Repo {
 
     /// Whether the repository has a commit-graph file (or chain), which `git rev-list` walks
     /// without reading the commits.
-    fn has_commit_graph(&self) -> bool {
+    pub(super) fn has_commit_graph(&self) -> bool {
         let info = self.common_dir.join("objects").join("info");
         info.join("commit-graph").is_file() || info.join("commit-graphs").join("commit-graph-chain").is_file()
     }

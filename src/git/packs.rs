@@ -1,10 +1,11 @@
 //! Reading blobs straight from the object store's files, for history scans: packs through their
-//! index (gix-pack), entries read with positioned reads and inflated here (gix-zlib), deltas
-//! applied here; loose objects inflated from their files.
+//! index (mapped by gix-pack, or read when large), entries read with positioned reads and
+//! inflated here (gix-zlib), deltas applied here; loose objects inflated from their files.
 //!
 //! Pack files are read, not mapped: a mapped pack keeps every page read resident for as long as
 //! it is mapped (moby's last 7,000 commits: 187 MB through gix-odb's mappings), while a read
-//! costs one copy and leaves memory to the delta-base cache, which is capped.
+//! costs one copy and leaves memory to the delta-base cache, which is capped. So is a pack
+//! index over 32 MB: a walk of history looks up every commit, at ids spread all over the index.
 //!
 //! Anything this reader does not know (a SHA-256 store, alternates, an object that is missing or
 //! does not decode) is reported, and the caller has git read that commit instead.
@@ -15,7 +16,7 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use gix_hash::oid;
+use gix_hash::{ObjectId, oid};
 use gix_pack::data::entry::Header;
 
 /// What an object is.
@@ -34,32 +35,142 @@ pub struct ObjectStore {
 }
 
 struct Pack {
-    index: gix_pack::index::File,
+    index: Index,
     /// The index's fan-out: how many of its ids start with a byte up to each value.
     fan: [u32; 256],
     data: File,
 }
 
+/// A pack's index: mapped (gix-pack), or read a few ids at a time when it is large.
+enum Index {
+    Mapped(Box<gix_pack::index::File>),
+    Read(ReadIndex),
+}
+
+/// An index larger than this is read, not mapped. A walk of history looks up every commit and
+/// every parent: a mapped index stays resident page by page as the lookups reach it, which on
+/// a history of 1,200,000 commits (3.4 million objects, a 95 MB index) was 70 MB of the walk's
+/// 95 MB; read, a lookup costs one or two positioned reads of 2.5 KB (see [`Pack::lookup`]).
+const MAPPED_INDEX: u64 = 32 << 20;
+
+/// A pack index read with positioned reads: where its tables lie (version 2, or the headerless
+/// version 1, whose entries are an offset and an id).
+struct ReadIndex {
+    file: File,
+    count: u32,
+    version: u8,
+}
+
+/// How many ids a read of [`ReadIndex`] brings: 2.5 KB, about where a guess lands (ids are
+/// uniformly distributed).
+const WINDOW: u32 = 128;
+
+impl ReadIndex {
+    fn open(path: &Path, fan: &[u32; 256]) -> io::Result<ReadIndex> {
+        let file = File::open(path)?;
+        let mut head = [0u8; 8];
+        file.read_exact_at(&mut head, 0)?;
+        let version = if head[..4] == *b"\xfftOc" {
+            u32::from_be_bytes([head[4], head[5], head[6], head[7]])
+        } else {
+            1
+        };
+        let count = fan[255];
+        let need = match version {
+            1 => 1024 + 24 * u64::from(count),
+            2 => 8 + 1024 + 28 * u64::from(count),
+            _ => return Err(invalid(format!("{}: an index of version {version}", path.display()))),
+        } + 40;
+        if file.metadata()?.len() < need {
+            return Err(invalid(format!(
+                "{}: shorter than its fan-out table says",
+                path.display()
+            )));
+        }
+        Ok(ReadIndex {
+            file,
+            count,
+            version: version as u8,
+        })
+    }
+
+    /// Where the entry of id `at` starts, and how far apart entries are.
+    fn ids(&self, at: u32) -> (u64, usize) {
+        match self.version {
+            1 => (1024 + 24 * u64::from(at) + 4, 24),
+            _ => (8 + 1024 + 20 * u64::from(at), 20),
+        }
+    }
+
+    /// The ids `from..to` into `out`, each `stride` bytes apart (the id first).
+    fn read_ids<'b>(&self, from: u32, to: u32, out: &'b mut [u8]) -> io::Result<(&'b [u8], usize)> {
+        let (at, stride) = self.ids(from);
+        let len = (to - from) as usize * stride - (stride - 20);
+        self.file.read_exact_at(&mut out[..len], at)?;
+        Ok((&out[..len], stride))
+    }
+
+    fn id_at(&self, at: u32) -> io::Result<ObjectId> {
+        let mut id = [0u8; 20];
+        self.file.read_exact_at(&mut id, self.ids(at).0)?;
+        Ok(ObjectId::from_bytes_or_panic(&id))
+    }
+
+    fn offset_at(&self, at: u32) -> io::Result<u64> {
+        let mut word = [0u8; 4];
+        if self.version == 1 {
+            self.file.read_exact_at(&mut word, 1024 + 24 * u64::from(at))?;
+            return Ok(u64::from(u32::from_be_bytes(word)));
+        }
+        let n = u64::from(self.count);
+        self.file
+            .read_exact_at(&mut word, 8 + 1024 + 24 * n + 4 * u64::from(at))?;
+        let offset = u32::from_be_bytes(word);
+        if offset & 0x8000_0000 == 0 {
+            return Ok(u64::from(offset));
+        }
+        let mut large = [0u8; 8];
+        let at = 8 + 1024 + 28 * n + 8 * u64::from(offset & 0x7fff_ffff);
+        self.file.read_exact_at(&mut large, at)?;
+        Ok(u64::from_be_bytes(large))
+    }
+}
+
+/// The eight bytes after an id's first, which order ids within a fan-out bucket.
+fn key(id: &[u8]) -> u64 {
+    u64::from_be_bytes([id[1], id[2], id[3], id[4], id[5], id[6], id[7], id[8]])
+}
+
 impl Pack {
+    fn count(&self) -> u32 {
+        self.fan[255]
+    }
+
+    /// The ids of the fan-out bucket of `id`'s first byte.
+    fn bucket(&self, id: &oid) -> (u32, u32) {
+        let first = usize::from(id.as_bytes()[0]);
+        (if first == 0 { 0 } else { self.fan[first - 1] }, self.fan[first])
+    }
+
     /// The entry of `id` in the index. Ids are uniformly distributed, so the search guesses
     /// where in its range `id` falls from the bytes after the first (interpolation search): on
     /// moby's pack of 640,000 objects a few probes, where a binary search takes 12, each a
-    /// likely cache miss.
+    /// likely cache miss. A read index is searched a window of ids at a time, each guess
+    /// narrowed by the ids the last read brought.
     fn lookup(&self, id: &oid) -> Option<u32> {
-        let bytes = id.as_bytes();
-        let first = usize::from(bytes[0]);
-        let mut lo = if first == 0 { 0 } else { self.fan[first - 1] };
-        let mut hi = self.fan[first];
-        let key = |at: u32| {
-            let b = self.index.oid_at_index(at).as_bytes();
-            u64::from_be_bytes([b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]])
-        };
-        let want = u64::from_be_bytes([
-            bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-        ]);
+        match &self.index {
+            Index::Mapped(index) => self.lookup_mapped(index, id),
+            Index::Read(index) => self.lookup_read(index, id).ok().flatten(),
+        }
+    }
+
+    fn lookup_mapped(&self, index: &gix_pack::index::File, id: &oid) -> Option<u32> {
+        let (mut lo, mut hi) = self.bucket(id);
+        let key_at = |at: u32| key(index.oid_at_index(at).as_bytes());
+        let want = key(id.as_bytes());
         let mut probes = 0;
         while lo < hi {
-            let (low, high) = (key(lo), key(hi - 1));
+            let (low, high) = (key_at(lo), key_at(hi - 1));
             if want < low || want > high {
                 return None;
             }
@@ -73,13 +184,69 @@ impl Pack {
             } else {
                 lo + (u128::from(want - low) * span / u128::from(high - low)) as u32
             };
-            match self.index.oid_at_index(at).cmp(id) {
+            match index.oid_at_index(at).cmp(id) {
                 std::cmp::Ordering::Equal => return Some(at),
                 std::cmp::Ordering::Less => lo = at + 1,
                 std::cmp::Ordering::Greater => hi = at,
             }
         }
         None
+    }
+
+    fn lookup_read(&self, index: &ReadIndex, id: &oid) -> io::Result<Option<u32>> {
+        let (mut lo, mut hi) = self.bucket(id);
+        let want = u128::from(key(id.as_bytes()));
+        // Every id in lo..hi has its key in low..high.
+        let (mut low, mut high) = (0u128, 1u128 << 64);
+        let mut buf = [0u8; WINDOW as usize * 24];
+        let mut probes = 0;
+        while lo < hi {
+            probes += 1;
+            let span = u128::from(hi - lo);
+            let guess = if probes > 4 {
+                lo + (hi - lo) / 2
+            } else {
+                lo + (want.saturating_sub(low) * span / (high - low).max(1)).min(span - 1) as u32
+            };
+            let from = guess.saturating_sub(WINDOW / 2).max(lo);
+            let to = (from + WINDOW).min(hi);
+            let from = to.saturating_sub(WINDOW).max(lo);
+            let (ids, stride) = index.read_ids(from, to, &mut buf)?;
+            let at = |n: usize| &ids[n * stride..n * stride + 20];
+            let (mut a, mut b) = (0, (to - from) as usize);
+            while a < b {
+                let mid = (a + b) / 2;
+                match at(mid).cmp(id.as_bytes()) {
+                    std::cmp::Ordering::Equal => return Ok(Some(from + mid as u32)),
+                    std::cmp::Ordering::Less => a = mid + 1,
+                    std::cmp::Ordering::Greater => b = mid,
+                }
+            }
+            if a == 0 && from > lo {
+                hi = from;
+                high = u128::from(key(at(0))) + 1;
+            } else if a == (to - from) as usize && to < hi {
+                lo = to;
+                low = u128::from(key(at(a - 1)));
+            } else {
+                return Ok(None);
+            }
+        }
+        Ok(None)
+    }
+
+    fn offset_at(&self, at: u32) -> io::Result<u64> {
+        match &self.index {
+            Index::Mapped(index) => Ok(index.pack_offset_at_index(at)),
+            Index::Read(index) => index.offset_at(at),
+        }
+    }
+
+    fn id_at(&self, at: u32) -> io::Result<ObjectId> {
+        match &self.index {
+            Index::Mapped(index) => Ok(index.oid_at_index(at).to_owned()),
+            Index::Read(index) => index.id_at(at),
+        }
     }
 }
 
@@ -103,6 +270,11 @@ impl ObjectStore {
     /// The store in `dir` (`.git/objects`); `None` when its objects may live elsewhere too
     /// (`info/alternates`), which this reader does not follow.
     pub fn open(dir: &Path) -> io::Result<Option<ObjectStore>> {
+        ObjectStore::open_reading_above(dir, MAPPED_INDEX)
+    }
+
+    /// [`ObjectStore::open`], reading the pack indexes larger than `read_above` bytes.
+    fn open_reading_above(dir: &Path, read_above: u64) -> io::Result<Option<ObjectStore>> {
         if dir.join("info/alternates").exists() {
             return Ok(None);
         }
@@ -121,15 +293,26 @@ impl ObjectStore {
             let Ok(data) = File::open(path.with_extension("pack")) else {
                 continue;
             };
-            let index = gix_pack::index::File::at(&path, gix_hash::Kind::Sha1)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
             let fan = read_fan(&path)?;
-            if fan[255] != index.num_objects() || fan.windows(2).any(|w| w[0] > w[1]) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{}: a fan-out table that does not fit the index", path.display()),
-                ));
+            let misfit = || {
+                invalid(format!(
+                    "{}: a fan-out table that does not fit the index",
+                    path.display()
+                ))
+            };
+            if fan.windows(2).any(|w| w[0] > w[1]) {
+                return Err(misfit());
             }
+            let index = if std::fs::metadata(&path)?.len() > read_above {
+                Index::Read(ReadIndex::open(&path, &fan)?)
+            } else {
+                let index = gix_pack::index::File::at(&path, gix_hash::Kind::Sha1)
+                    .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                if fan[255] != index.num_objects() {
+                    return Err(misfit());
+                }
+                Index::Mapped(Box::new(index))
+            };
             packs.push(Pack { index, fan, data });
         }
         Ok(Some(ObjectStore {
@@ -141,8 +324,46 @@ impl ObjectStore {
     fn find(&self, id: &oid) -> Option<(usize, u64)> {
         self.packs.iter().enumerate().find_map(|(n, pack)| {
             let entry = pack.lookup(id)?;
-            Some((n, pack.index.pack_offset_at_index(entry)))
+            Some((n, pack.offset_at(entry).ok()?))
         })
+    }
+
+    /// How many objects the packs list, duplicates counted: the packed objects are numbered
+    /// `0..packed_count()` ([`ObjectStore::number`]).
+    pub fn packed_count(&self) -> u32 {
+        self.packs.iter().map(Pack::count).sum()
+    }
+
+    /// The number of packed object `id`: its position in the first pack's index that lists it,
+    /// after the objects of the packs before. A walk keys its commits by it instead of keeping
+    /// their ids (the index keeps them), and reads them by it without a second search.
+    pub fn number(&self, id: &oid) -> Option<u32> {
+        let mut before = 0;
+        for pack in &self.packs {
+            if let Some(at) = pack.lookup(id) {
+                return Some(before + at);
+            }
+            before += pack.count();
+        }
+        None
+    }
+
+    /// The pack and index position of packed object `number`.
+    fn place(&self, mut number: u32) -> (usize, u32) {
+        for (n, pack) in self.packs.iter().enumerate() {
+            let count = pack.count();
+            if number < count {
+                return (n, number);
+            }
+            number -= count;
+        }
+        panic!("object number {number} past the packs' objects")
+    }
+
+    /// The id of packed object `number` (below [`ObjectStore::packed_count`]).
+    pub fn id_of(&self, number: u32) -> io::Result<ObjectId> {
+        let (pack, at) = self.place(number);
+        self.packs[pack].id_at(at)
     }
 }
 
@@ -231,6 +452,10 @@ pub struct Reader<'a> {
     target: Vec<u8>,
 }
 
+fn not_a_commit(id: impl std::fmt::Display) -> io::Error {
+    invalid(format!("{id} is not a commit"))
+}
+
 fn invalid(what: impl std::fmt::Display) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
@@ -265,16 +490,49 @@ impl<'a> Reader<'a> {
     /// walk of history reads; `Ok(false)` when the store does not have it.
     pub fn commit_head(&mut self, id: &oid, out: &mut Vec<u8>) -> io::Result<bool> {
         if let Some((pack, offset)) = self.store.find(id) {
-            let entry = self.entry(pack, offset, out, HEAD_PART)?;
-            match entry.header {
-                Header::Commit if out.len() as u64 == entry.decompressed_size || has_committer_line(out) => {
-                    return Ok(true);
-                }
-                Header::Commit | Header::OfsDelta { .. } | Header::RefDelta { .. } => {}
-                _ => return Err(invalid(format!("{id} is not a commit"))),
+            match self.head_at(pack, offset, out)? {
+                Some(true) => return Ok(true),
+                Some(false) => {}
+                None => return Err(not_a_commit(id)),
             }
         }
         self.expect(id, Kind::Commit, out)
+    }
+
+    /// [`Reader::commit`] of packed object `number` ([`ObjectStore::number`]).
+    pub fn commit_numbered(&mut self, number: u32, out: &mut Vec<u8>) -> io::Result<()> {
+        let (pack, at) = self.store.place(number);
+        let offset = self.store.packs[pack].offset_at(at)?;
+        match self.packed(pack, offset, out)? {
+            Kind::Commit => Ok(()),
+            kind => {
+                let id = self.store.id_of(number)?;
+                Err(invalid(format!("{id} is a {kind:?}, not a commit")))
+            }
+        }
+    }
+
+    /// [`Reader::commit_head`] of packed object `number` ([`ObjectStore::number`]).
+    pub fn commit_head_numbered(&mut self, number: u32, out: &mut Vec<u8>) -> io::Result<()> {
+        let (pack, at) = self.store.place(number);
+        let offset = self.store.packs[pack].offset_at(at)?;
+        match self.head_at(pack, offset, out)? {
+            Some(true) => Ok(()),
+            Some(false) => self.commit_numbered(number, out),
+            None => Err(not_a_commit(self.store.id_of(number)?)),
+        }
+    }
+
+    /// The start of the commit at `offset` in `pack` into `out`, when it is stored whole and
+    /// holds its committer line; `false` when it must be read whole (a delta, long headers);
+    /// `None` when the object there is not a commit.
+    fn head_at(&mut self, pack: usize, offset: u64, out: &mut Vec<u8>) -> io::Result<Option<bool>> {
+        let entry = self.entry(pack, offset, out, HEAD_PART)?;
+        Ok(match entry.header {
+            Header::Commit => Some(out.len() as u64 == entry.decompressed_size || has_committer_line(out)),
+            Header::OfsDelta { .. } | Header::RefDelta { .. } => Some(false),
+            _ => None,
+        })
     }
 
     fn expect(&mut self, id: &oid, want: Kind, out: &mut Vec<u8>) -> io::Result<bool> {
@@ -653,7 +911,13 @@ mod tests {
 
     /// Every blob of a repository, read here and by `git cat-file`: the same bytes.
     fn every_blob_reads_as_git_reads_it(dir: &Path) -> usize {
-        let store = ObjectStore::open(&dir.join(".git/objects"))
+        let mapped = every_blob_read_as_git_reads_it(dir, u64::MAX);
+        assert_eq!(every_blob_read_as_git_reads_it(dir, 0), mapped, "pack indexes read");
+        mapped
+    }
+
+    fn every_blob_read_as_git_reads_it(dir: &Path, read_above: u64) -> usize {
+        let store = ObjectStore::open_reading_above(&dir.join(".git/objects"), read_above)
             .unwrap()
             .expect("no alternates");
         let mut reader = Reader::new(&store);
@@ -751,6 +1015,159 @@ mod tests {
         }
         let stats = git(dir, &["count-objects", "-v"]);
         assert!(String::from_utf8_lossy(&stats).contains("count: 0"));
+    }
+
+    /// Every object found, numbered and placed the same whether the pack index is mapped or read,
+    /// in each format git writes: version 2, version 2 with 64-bit offsets, version 1; ids one
+    /// bit off found in neither.
+    #[test]
+    fn a_pack_index_is_read_as_it_is_mapped() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        git(dir, &["init", "-q"]);
+        for round in 0..60 {
+            std::fs::write(dir.join(format!("f{}", round % 7)), format!("{round}\n")).unwrap();
+            git(dir, &["add", "-A"]);
+            git(dir, &["commit", "-q", "-m", &format!("round {round}")]);
+        }
+        git(dir, &["repack", "-adq"]);
+        let listed = git(dir, &["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"]);
+        let ids: Vec<ObjectId> = String::from_utf8(listed)
+            .unwrap()
+            .lines()
+            .map(|id| ObjectId::from_hex(id.as_bytes()).unwrap())
+            .collect();
+        assert!(ids.len() > 150, "{}", ids.len());
+        let packs = dir.join(".git/objects/pack");
+        let idx = std::fs::read_dir(&packs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().unwrap() == "idx")
+            .unwrap();
+        for version in ["2", "2,64", "1"] {
+            std::fs::remove_file(&idx).unwrap();
+            let pack = idx.with_extension("pack");
+            let (idx, pack) = (idx.to_str().unwrap(), pack.to_str().unwrap());
+            git(
+                dir,
+                &["index-pack", &format!("--index-version={version}"), "-o", idx, pack],
+            );
+            let mapped = ObjectStore::open_reading_above(&dir.join(".git/objects"), u64::MAX)
+                .unwrap()
+                .unwrap();
+            let read = ObjectStore::open_reading_above(&dir.join(".git/objects"), 0)
+                .unwrap()
+                .unwrap();
+            assert!(matches!(mapped.packs[0].index, Index::Mapped(_)));
+            assert!(matches!(read.packs[0].index, Index::Read(_)));
+            let mut numbers = std::collections::HashSet::new();
+            for id in &ids {
+                let n = read.number(id).unwrap();
+                assert_eq!(mapped.number(id), Some(n), "{version}: {id}");
+                assert_eq!(read.id_of(n).unwrap(), *id);
+                assert_eq!(mapped.id_of(n).unwrap(), *id);
+                assert_eq!(read.find(id), mapped.find(id), "{version}: {id}");
+                numbers.insert(n);
+                let mut off = *id;
+                off.as_mut_slice()[19] ^= 1;
+                if !ids.contains(&off) {
+                    assert_eq!(read.number(&off), None);
+                    assert_eq!(mapped.number(&off), None);
+                }
+            }
+            assert_eq!(numbers.len(), ids.len());
+            assert_eq!(read.packed_count() as usize, ids.len());
+            // Past offset 64, every offset is in the table of 64-bit ones.
+            let size = std::fs::metadata(idx).unwrap().len();
+            let plain = 8 + 1024 + 28 * ids.len() as u64 + 40;
+            match version {
+                "2" => assert_eq!(size, plain),
+                "2,64" => assert!(size > plain + 8 * (ids.len() as u64 - 2), "{size}"),
+                _ => assert_eq!(size, 1024 + 24 * ids.len() as u64 + 40),
+            }
+            assert_eq!(
+                every_blob_read_as_git_reads_it(dir, 0),
+                every_blob_read_as_git_reads_it(dir, u64::MAX)
+            );
+        }
+    }
+
+    /// A version 2 index of `ids` (sorted here) at `path`, entry `n` at offset `n`, every
+    /// thousandth in the table of 64-bit offsets (at `n << 32`).
+    fn write_index(path: &Path, ids: &mut [ObjectId]) -> [u32; 256] {
+        ids.sort();
+        let mut fan = [0u32; 256];
+        for id in ids.iter() {
+            for entry in &mut fan[usize::from(id.as_bytes()[0])..] {
+                *entry += 1;
+            }
+        }
+        let mut out = b"\xfftOc\0\0\0\x02".to_vec();
+        fan.iter().for_each(|n| out.extend(n.to_be_bytes()));
+        ids.iter().for_each(|id| out.extend(id.as_bytes()));
+        out.extend(vec![0u8; 4 * ids.len()]);
+        let mut large = Vec::new();
+        for n in 0..ids.len() as u64 {
+            if n % 1000 == 0 {
+                out.extend((0x8000_0000u32 | (large.len() as u32)).to_be_bytes());
+                large.push(n << 32);
+            } else {
+                out.extend((n as u32).to_be_bytes());
+            }
+        }
+        large.iter().for_each(|o| out.extend(o.to_be_bytes()));
+        out.extend([0u8; 40]);
+        std::fs::write(path, out).unwrap();
+        fan
+    }
+
+    /// Lookups in a read index of 100,000 ids (buckets of about 400, three windows' worth): every
+    /// id found where it is, with its offset, and ids next to them not found; a third of the ids
+    /// share their first nine bytes, which leaves the guesses nothing to go on.
+    #[test]
+    fn a_read_index_finds_every_id_in_large_buckets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack-x.idx");
+        let mut noise = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            noise ^= noise << 13;
+            noise ^= noise >> 7;
+            noise ^= noise << 17;
+            noise
+        };
+        let mut ids: Vec<ObjectId> = (0..100_000)
+            .map(|n| {
+                let mut id = [0u8; 20];
+                for chunk in id.chunks_mut(8) {
+                    let bytes = next().to_be_bytes();
+                    chunk.copy_from_slice(&bytes[..chunk.len()]);
+                }
+                if n % 3 == 0 {
+                    id[..9].copy_from_slice(&[7, 1, 2, 3, 4, 5, 6, 7, 8]);
+                }
+                ObjectId::from_bytes_or_panic(&id)
+            })
+            .collect();
+        ids.dedup();
+        let fan = write_index(&path, &mut ids);
+        let pack = Pack {
+            index: Index::Read(ReadIndex::open(&path, &fan).unwrap()),
+            fan,
+            data: File::open(&path).unwrap(),
+        };
+        for (n, id) in ids.iter().enumerate() {
+            assert_eq!(pack.lookup(id), Some(n as u32), "{id}");
+            let offset = if n % 1000 == 0 { (n as u64) << 32 } else { n as u64 };
+            assert_eq!(pack.offset_at(n as u32).unwrap(), offset);
+            assert_eq!(pack.id_at(n as u32).unwrap(), *id);
+            for flip in [0x01, 0x80] {
+                let mut near = *id;
+                near.as_mut_slice()[19] ^= flip;
+                if ids.binary_search(&near).is_err() {
+                    assert_eq!(pack.lookup(&near), None, "{near}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -173,7 +173,10 @@ impl Repo {
         let here = self
             .history_store()
             .zip(gix_hash::oid::try_from_bytes(head.as_bytes()).ok())
-            .and_then(|(store, head)| super::walk::Walk::new(&store).topo_date_order(head.to_owned()));
+            .and_then(|(store, head)| {
+                let walk = super::walk::Walk::new(&store).with_commit_graph(self.has_commit_graph());
+                walk.topo_date_order(head.to_owned())
+            });
         let order: Box<dyn Iterator<Item = git2::Oid>> = match here {
             Some(order) => Box::new(
                 order

@@ -13,11 +13,17 @@
 //! Only the plain case is walked here: no grafts, no replace refs, not shallow (the caller
 //! checks). Anything this cannot read (a commit missing from the store, one that does not parse
 //! as git parses it) ends the walk with `None`, and the caller asks git.
+//!
+//! What it keeps does not grow with the range: a byte of flags per object in the packs (pages of
+//! zeros until the walk reaches them), and the parents and date of the commits in its queue
+//! only (git keeps every commit it parsed, and this walk did too, 50 bytes each: 87 MB at the
+//! peak over a million commits, 38 MB now).
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::BuildHasherDefault;
 
-use gix_hash::ObjectId;
+use gix_hash::{ObjectId, oid};
 
 use super::packs::{ObjectStore, Reader};
 
@@ -25,36 +31,68 @@ const SEEN: u8 = 1;
 const UNINTERESTING: u8 = 2;
 /// Its parents were queued (git's ADDED).
 const ADDED: u8 = 4;
+/// It was read once (git's `parsed`): its parents have numbers, and flags go down to them.
+const PARSED: u8 = 8;
 
 /// How many more commits git takes once only uninteresting ones are left (git's SLOP).
 const SLOP: u32 = 5;
 
-/// A commit the walk has met: 40 bytes, as a walk of a million commits keeps a million of them
-/// (git keeps as many, in more).
-struct Node {
-    id: ObjectId,
+/// What the walk knows of a commit it has read and not yet taken from the queue: 24 bytes.
+/// Once taken, a commit keeps only its flags; should an uninteresting commit reach it later
+/// (dates out of order), its parents are read again. So memory follows the walk's front, not
+/// the length of history: what a million commits leave behind is a byte each.
+#[derive(Clone, Copy)]
+struct Read {
     date: u64,
     /// The first two parents; an octopus merge's are all in [`Walk::octopus`].
     parents: [u32; 2],
-    /// [`UNREAD`] until the commit is read (its parents and date known, as git knows them once
-    /// it is parsed), then its parent count.
     count: u8,
-    flags: u8,
 }
 
-/// The parent count of a commit not read yet.
-const UNREAD: u8 = u8::MAX;
+/// Hashes commit numbers, which are dense and distinct: one multiply (the high bits mixed, as
+/// the table's control bytes want them).
+#[derive(Default, Clone, Copy)]
+struct NumberHasher(u64);
 
-/// A walk over one store.
+impl std::hash::Hasher for NumberHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByNumber<V> = HashMap<u32, V, BuildHasherDefault<NumberHasher>>;
+
+/// A walk over one store. Commits are known by number: a packed commit by its place in the
+/// packs' indexes ([`ObjectStore::number`], whose ids stay there), a loose one after those.
 pub(super) struct Walk<'a> {
+    store: &'a ObjectStore,
     reader: Reader<'a>,
-    nodes: Vec<Node>,
-    /// Each node's position in `nodes`, found by its id.
-    index: gix_hashtable::hash_table::HashTable<u32>,
-    /// The parents of commits with more than two.
-    octopus: std::collections::HashMap<u32, Box<[u32]>>,
+    /// Each numbered object's flags (zeroed pages, made resident as the walk reaches them).
+    flags: Vec<u8>,
+    /// The packed objects' count: the first loose commit's number.
+    packed: u32,
+    loose: gix_hashtable::HashMap<ObjectId, u32>,
+    loose_ids: Vec<ObjectId>,
+    /// The commits read and not yet taken (all of them with [`Walk::keep`]).
+    read: ByNumber<Read>,
+    /// The parents of commits with more than two, as long as [`Walk::read`] holds them.
+    octopus: ByNumber<Box<[u32]>>,
     /// The whole commits read with their parents while interesting, until handed on.
-    raw: std::collections::HashMap<u32, Box<[u8]>>,
+    raw: ByNumber<Box<[u8]>>,
+    /// The ids of commits queued, from their children (a read index would be read again).
+    ids: ByNumber<ObjectId>,
+    /// Whether what is known of a commit is kept once it is taken (a topological sort wants it).
+    keep: bool,
     /// Taken newest date first; of equal dates, the first queued first.
     queue: BinaryHeap<(u64, Reverse<u64>, u32)>,
     queued: u64,
@@ -62,23 +100,44 @@ pub(super) struct Walk<'a> {
     interesting: Option<u32>,
     /// Whether interesting commits are read whole (their messages are wanted).
     messages: bool,
+    /// Dates from here on end the walk (git then walks): a commit-graph keeps 34 bits of a
+    /// date, and git orders the commits it holds by those.
+    dates_below: u64,
     buf: Vec<u8>,
 }
 
 impl<'a> Walk<'a> {
     pub fn new(store: &'a ObjectStore) -> Walk<'a> {
+        let packed = store.packed_count();
         Walk {
+            store,
             reader: Reader::new(store),
-            nodes: Vec::new(),
-            index: Default::default(),
+            flags: vec![0; packed as usize],
+            packed,
+            loose: Default::default(),
+            loose_ids: Vec::new(),
+            read: Default::default(),
             octopus: Default::default(),
             raw: Default::default(),
+            ids: Default::default(),
+            keep: false,
             queue: BinaryHeap::new(),
             queued: 0,
             interesting: None,
             messages: true,
+            dates_below: u64::MAX,
             buf: Vec::new(),
         }
+    }
+
+    /// Walks as git does where the repository has a commit-graph: git takes the dates of the
+    /// commits it holds from there, cut to 34 bits, so a commit dated past 2514 (or before
+    /// 1970, which reads as a date past that) ends this walk, and git walks instead.
+    pub fn with_commit_graph(mut self, graph: bool) -> Walk<'a> {
+        if graph {
+            self.dates_below = 1 << 34;
+        }
+        self
     }
 
     /// Hands each commit reachable from `to` and not from `from` to `emit` (its id, its parent
@@ -93,21 +152,21 @@ impl<'a> Walk<'a> {
         mut self,
         to: ObjectId,
         from: Option<ObjectId>,
-        mut emit: impl FnMut(&ObjectId, usize, &[u8]) -> bool,
+        mut emit: impl FnMut(&oid, usize, &[u8]) -> bool,
     ) -> Option<Vec<usize>> {
         // The starting commits, newest first (git sorts them by date, stably).
-        let mut starts = vec![(self.node(to), 0u8)];
+        let mut starts = vec![(self.number(&to), 0u8)];
         if let Some(from) = from {
-            starts.push((self.node(from), UNINTERESTING));
+            starts.push((self.number(&from), UNINTERESTING));
         }
         for &(n, flags) in &starts {
-            self.nodes[n as usize].flags |= flags;
+            self.flags[n as usize] |= flags;
             self.parse(n)?;
         }
-        starts.sort_by_key(|&(n, _)| Reverse(self.nodes[n as usize].date));
+        starts.sort_by_key(|&(n, _)| Reverse(self.read[&n].date));
         for (n, _) in starts {
-            if self.nodes[n as usize].flags & SEEN == 0 {
-                self.nodes[n as usize].flags |= SEEN;
+            if self.flags[n as usize] & SEEN == 0 {
+                self.flags[n as usize] |= SEEN;
                 self.push(n);
             }
         }
@@ -116,35 +175,38 @@ impl<'a> Walk<'a> {
         let mut handed = Vec::new();
         let mut slop = SLOP;
         let mut date = u64::MAX;
-        while let Some((_, _, n)) = self.queue.pop() {
+        while let Some((taken, _, n)) = self.queue.pop() {
             if self.interesting == Some(n) {
                 self.interesting = None;
             }
             self.add_parents(n)?;
-            if self.nodes[n as usize].flags & UNINTERESTING != 0 {
-                self.mark_parents_uninteresting(n);
+            if self.flags[n as usize] & UNINTERESTING != 0 {
+                self.mark_parents_uninteresting(n)?;
+                self.forget(n);
+                self.raw.remove(&n);
                 slop = self.still_interesting(date, slop);
                 if slop > 0 {
                     continue;
                 }
                 break;
             }
-            date = self.nodes[n as usize].date;
+            date = taken;
+            let count = self.parents(n).len();
+            let id = self.id(n)?;
+            self.forget(n);
             let raw = match self.raw.remove(&n) {
                 Some(raw) => raw,
                 None => {
-                    let id = self.nodes[n as usize].id;
-                    if !self.reader.commit(&id, &mut self.buf).ok()? {
-                        return None;
-                    }
+                    let mut buf = std::mem::take(&mut self.buf);
+                    self.read_commit(n, true, &mut buf)?;
+                    self.buf = buf;
                     self.buf.as_slice().into()
                 }
             };
             if from.is_some() {
                 handed.push(n);
             }
-            let count = self.parents(n).len();
-            if !emit(&self.nodes[n as usize].id, count, &raw) {
+            if !emit(&id, count, &raw) {
                 break;
             }
         }
@@ -152,7 +214,7 @@ impl<'a> Walk<'a> {
             handed
                 .iter()
                 .enumerate()
-                .filter(|&(_, &n)| self.nodes[n as usize].flags & UNINTERESTING != 0)
+                .filter(|&(_, &n)| self.flags[n as usize] & UNINTERESTING != 0)
                 .map(|(at, _)| at)
                 .collect(),
         )
@@ -165,9 +227,10 @@ impl<'a> Walk<'a> {
     /// commit could not be read here.
     pub fn topo_date_order(mut self, tip: ObjectId) -> Option<Vec<ObjectId>> {
         self.messages = false;
-        let n = self.node(tip);
+        self.keep = true;
+        let n = self.number(&tip);
         self.parse(n)?;
-        self.nodes[n as usize].flags |= SEEN;
+        self.flags[n as usize] |= SEEN;
         self.push(n);
         let mut list = Vec::new();
         while let Some((_, _, n)) = self.queue.pop() {
@@ -175,40 +238,42 @@ impl<'a> Walk<'a> {
             list.push(n);
         }
         // Each commit's count of children in the list, plus one.
-        let mut indegree = vec![0u32; self.nodes.len()];
+        let mut indegree: ByNumber<u32> = ByNumber::default();
         for &n in &list {
-            indegree[n as usize] = 1;
+            indegree.insert(n, 1);
         }
         for &n in &list {
-            for &p in self.parents(n) {
-                if indegree[p as usize] != 0 {
-                    indegree[p as usize] += 1;
+            for p in self.parents(n) {
+                if let Some(count) = indegree.get_mut(p) {
+                    *count += 1;
                 }
             }
         }
         let mut queue = BinaryHeap::new();
         let mut queued = 0u64;
         for &n in &list {
-            if indegree[n as usize] == 1 {
-                queue.push((self.nodes[n as usize].date, Reverse(queued), n));
+            if indegree[&n] == 1 {
+                queue.push((self.read[&n].date, Reverse(queued), n));
                 queued += 1;
             }
         }
         let mut sorted = Vec::with_capacity(list.len());
         while let Some((_, _, n)) = queue.pop() {
             for &p in self.parents(n) {
-                let count = &mut indegree[p as usize];
+                let Some(count) = indegree.get_mut(&p) else {
+                    continue;
+                };
                 if *count == 0 {
                     continue;
                 }
                 *count -= 1;
                 if *count == 1 {
-                    queue.push((self.nodes[p as usize].date, Reverse(queued), p));
+                    queue.push((self.read[&p].date, Reverse(queued), p));
                     queued += 1;
                 }
             }
-            indegree[n as usize] = 0;
-            sorted.push(self.nodes[n as usize].id);
+            indegree.insert(n, 0);
+            sorted.push(self.id(n)?);
         }
         Some(sorted)
     }
@@ -221,7 +286,7 @@ impl<'a> Walk<'a> {
         if date <= newest {
             return SLOP;
         }
-        let interesting = |n: u32| self.nodes[n as usize].flags & UNINTERESTING == 0;
+        let interesting = |n: u32| self.flags[n as usize] & UNINTERESTING == 0;
         if self.interesting.is_some_and(interesting) {
             return SLOP;
         }
@@ -235,23 +300,23 @@ impl<'a> Walk<'a> {
     /// git's `process_parents`: each parent read and queued, unless seen; an uninteresting
     /// commit's parents marked uninteresting, with what they reach among the commits read.
     fn add_parents(&mut self, n: u32) -> Option<()> {
-        if self.nodes[n as usize].flags & ADDED != 0 {
+        if self.flags[n as usize] & ADDED != 0 {
             return Some(());
         }
-        self.nodes[n as usize].flags |= ADDED;
-        let uninteresting = self.nodes[n as usize].flags & UNINTERESTING != 0;
+        self.flags[n as usize] |= ADDED;
+        let uninteresting = self.flags[n as usize] & UNINTERESTING != 0;
         // By position: reading the parents leaves this commit's as they are.
         for at in 0..self.parents(n).len() {
             let p = self.parents(n)[at];
             if uninteresting {
-                self.nodes[p as usize].flags |= UNINTERESTING;
+                self.flags[p as usize] |= UNINTERESTING;
             }
             self.parse(p)?;
-            if uninteresting && !self.parents(p).is_empty() {
-                self.mark_parents_uninteresting(p);
+            if uninteresting {
+                self.mark_parents_uninteresting(p)?;
             }
-            if self.nodes[p as usize].flags & SEEN == 0 {
-                self.nodes[p as usize].flags |= SEEN;
+            if self.flags[p as usize] & SEEN == 0 {
+                self.flags[p as usize] |= SEEN;
                 self.push(p);
             }
         }
@@ -259,93 +324,140 @@ impl<'a> Walk<'a> {
     }
 
     /// git's `mark_parents_uninteresting`: down through the commits read so far.
-    fn mark_parents_uninteresting(&mut self, n: u32) {
+    fn mark_parents_uninteresting(&mut self, n: u32) -> Option<()> {
         // What is marked does not depend on the order marked in.
-        let mut pending: Vec<u32> = self.parents(n).to_vec();
+        let mut pending = Vec::new();
+        self.parents_again(n, &mut pending)?;
         while let Some(p) = pending.pop() {
-            self.mark_one(p, &mut pending);
+            self.mark_one(p, &mut pending)?;
+        }
+        Some(())
+    }
+
+    fn mark_one(&mut self, n: u32, pending: &mut Vec<u32>) -> Option<()> {
+        let flags = &mut self.flags[n as usize];
+        if *flags & UNINTERESTING != 0 {
+            return Some(());
+        }
+        *flags |= UNINTERESTING;
+        self.parents_again(n, pending)
+    }
+
+    /// Adds the parents of commit `n` to `to`, when it was read: from what the walk holds, or
+    /// read again once taken and forgotten (only where an uninteresting commit reaches one
+    /// taken before it: dates out of order).
+    fn parents_again(&mut self, n: u32, to: &mut Vec<u32>) -> Option<()> {
+        if self.flags[n as usize] & PARSED == 0 {
+            return Some(());
+        }
+        if self.read.contains_key(&n) {
+            to.extend_from_slice(self.parents(n));
+            return Some(());
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        self.read_commit(n, false, &mut buf)?;
+        let (parents, _) = parse_head(&buf)?;
+        self.buf = buf;
+        to.extend(parents.iter().map(|p| self.number(p)));
+        Some(())
+    }
+
+    /// The parents of commit `n`, while the walk holds what it read of it (none otherwise).
+    fn parents(&self, n: u32) -> &[u32] {
+        match self.read.get(&n) {
+            None => &[],
+            Some(read) if read.count <= 2 => &read.parents[..usize::from(read.count)],
+            Some(_) => self.octopus.get(&n).map_or(&[], |all| all),
         }
     }
 
-    fn mark_one(&mut self, n: u32, pending: &mut Vec<u32>) {
-        let node = &mut self.nodes[n as usize];
-        if node.flags & UNINTERESTING != 0 {
+    /// Lets go of what was read of `n`, taken from the queue (its flags stay).
+    fn forget(&mut self, n: u32) {
+        if self.keep {
             return;
         }
-        node.flags |= UNINTERESTING;
-        pending.extend_from_slice(self.parents(n));
-    }
-
-    /// The parents of node `n` (none until it is read).
-    fn parents(&self, n: u32) -> &[u32] {
-        let node = &self.nodes[n as usize];
-        match node.count {
-            UNREAD => &[],
-            0..=2 => &node.parents[..usize::from(node.count)],
-            _ => self.octopus.get(&n).map_or(&[], |all| all),
+        if self.read.remove(&n).is_some_and(|read| read.count > 2) {
+            self.octopus.remove(&n);
         }
+        self.ids.remove(&n);
     }
 
     fn push(&mut self, n: u32) {
-        self.queue.push((self.nodes[n as usize].date, Reverse(self.queued), n));
+        self.queue.push((self.read[&n].date, Reverse(self.queued), n));
         self.queued += 1;
     }
 
-    /// The node of `id`, made if new.
-    fn node(&mut self, id: ObjectId) -> u32 {
-        // Ids are uniformly distributed: their first bytes are a hash already.
-        let hash = |id: &ObjectId| u64::from_le_bytes(id.as_bytes()[..8].try_into().unwrap_or_default());
-        let nodes = &mut self.nodes;
-        let entry = self.index.entry(
-            hash(&id),
-            |&n| nodes[n as usize].id == id,
-            |&n| hash(&nodes[n as usize].id),
-        );
-        match entry {
-            gix_hashtable::hash_table::Entry::Occupied(found) => *found.get(),
-            gix_hashtable::hash_table::Entry::Vacant(vacant) => {
-                let next = nodes.len() as u32;
-                nodes.push(Node {
-                    id,
-                    date: 0,
-                    parents: [0; 2],
-                    count: UNREAD,
-                    flags: 0,
-                });
-                vacant.insert(next);
-                next
+    /// The number of commit `id`: its place in the packs, or the next after them when it is
+    /// not packed (read as a loose object then).
+    fn number(&mut self, id: &oid) -> u32 {
+        if let Some(n) = self.store.number(id) {
+            if self.flags[n as usize] & PARSED == 0 {
+                self.ids.insert(n, id.to_owned());
             }
+            return n;
         }
+        let next = self.packed + self.loose_ids.len() as u32;
+        *self.loose.entry(id.to_owned()).or_insert_with(|| {
+            self.loose_ids.push(id.to_owned());
+            self.flags.push(0);
+            next
+        })
+    }
+
+    fn id(&self, n: u32) -> Option<ObjectId> {
+        match n.checked_sub(self.packed) {
+            None => match self.ids.get(&n) {
+                Some(id) => Some(*id),
+                None => self.store.id_of(n).ok(),
+            },
+            Some(loose) => Some(self.loose_ids[loose as usize]),
+        }
+    }
+
+    /// Commit `n` into `buf`: whole, or at least up to its committer line.
+    fn read_commit(&mut self, n: u32, whole: bool, buf: &mut Vec<u8>) -> Option<()> {
+        if n < self.packed {
+            return match whole {
+                true => self.reader.commit_numbered(n, buf),
+                false => self.reader.commit_head_numbered(n, buf),
+            }
+            .ok();
+        }
+        let id = self.loose_ids[(n - self.packed) as usize];
+        let read = match whole {
+            true => self.reader.commit(&id, buf),
+            false => self.reader.commit_head(&id, buf),
+        };
+        read.ok()?.then_some(())
     }
 
     /// Reads commit `n` once: its parents and date.
     fn parse(&mut self, n: u32) -> Option<()> {
-        if self.nodes[n as usize].count != UNREAD {
+        if self.flags[n as usize] & PARSED != 0 {
             return Some(());
         }
-        let id = self.nodes[n as usize].id;
         // An uninteresting commit stays so: only its parents and date are read.
-        let whole = self.messages && self.nodes[n as usize].flags & UNINTERESTING == 0;
+        let whole = self.messages && self.flags[n as usize] & UNINTERESTING == 0;
         let mut buf = std::mem::take(&mut self.buf);
-        let read = if whole {
-            self.reader.commit(&id, &mut buf)
-        } else {
-            self.reader.commit_head(&id, &mut buf)
-        };
-        if !read.ok()? {
+        self.read_commit(n, whole, &mut buf)?;
+        let (parents, date) = parse_head(&buf)?;
+        if date >= self.dates_below {
             return None;
         }
-        let (parents, date) = parse_head(&buf)?;
-        let parents: Vec<u32> = parents.into_iter().map(|p| self.node(p)).collect();
-        let node = &mut self.nodes[n as usize];
-        node.date = date;
+        let parents: Vec<u32> = parents.iter().map(|p| self.number(p)).collect();
+        let mut read = Read {
+            date,
+            parents: [0; 2],
+            count: 3,
+        };
         if parents.len() <= 2 {
-            node.parents[..parents.len()].copy_from_slice(&parents);
-            node.count = parents.len() as u8;
+            read.parents[..parents.len()].copy_from_slice(&parents);
+            read.count = parents.len() as u8;
         } else {
-            node.count = 3;
             self.octopus.insert(n, parents.into_boxed_slice());
         }
+        self.read.insert(n, read);
+        self.flags[n as usize] |= PARSED;
         if whole {
             self.raw.insert(n, buf.as_slice().into());
         }
@@ -420,10 +532,10 @@ fn commit_date(buf: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    /// A walk keeps a node for every commit it meets (a million in a long history): 40 bytes.
+    /// What the walk holds of each commit in its front: 24 bytes.
     #[test]
-    fn a_node_takes_40_bytes() {
-        assert_eq!(std::mem::size_of::<Node>(), 40);
+    fn a_commit_read_takes_24_bytes() {
+        assert_eq!(std::mem::size_of::<Read>(), 24);
     }
 
     const TREE: &str = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";

@@ -398,6 +398,34 @@ fn lint_commits_walks_ranges_in_git_s_order() {
     assert!(checked > 1_000, "{checked}");
 }
 
+/// With a commit-graph, git takes the dates of the commits it holds from there, where a date
+/// keeps 34 bits: a commit dated past 2514 sorts as if long ago. The walk here reads dates from
+/// the commits, so it leaves such a history to git, and the list is git's; without the graph it
+/// is the commits' order.
+#[test]
+fn lint_commits_orders_as_git_does_with_a_commit_graph_s_dates() {
+    let repo = TestRepo::new();
+    let past_2514 = (1u64 << 34) + 500;
+    // R; A (dated past 2514, 500 to the graph) and B (600) on R; M merges them.
+    let ids = dag(
+        &repo,
+        &[(vec![], 100), (vec![0], past_2514), (vec![0], 600), (vec![1, 2], 1_000)],
+    );
+    let (listed, git) = listed_and_git(&repo, &ids[3], None);
+    assert_eq!(listed, [&ids[3], &ids[1], &ids[2], &ids[0]].map(String::clone));
+    assert_eq!(listed, git);
+    repo.git(&["commit-graph", "write", "--reachable", "--no-progress"]);
+    for from in [None, Some(ids[0].as_str())] {
+        let (listed, git) = listed_and_git(&repo, &ids[3], from);
+        assert_eq!(
+            listed[..3],
+            [&ids[3], &ids[2], &ids[1]].map(String::clone),
+            "from {from:?}"
+        );
+        assert_eq!(listed, git, "from {from:?}");
+    }
+}
+
 /// History as git walks it differs from what the commits record (a replace ref grafting a
 /// commit onto another parent): git walks it, and the list is git's.
 #[test]
