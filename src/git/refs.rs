@@ -147,18 +147,29 @@ impl Repo {
         }
         let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
         let inner = self.git2("reading tags")?;
-        let names = inner
-            .tag_names(Some(&format!("{prefix}*")))
-            .map_err(|e| Error::git("cannot list tags", e))?;
-        for name in names.iter().flatten() {
+        // git lists the tags and peels them (from packed-refs' peeled ids where it can): libgit2
+        // reading each tag and its commit mapped 30 MB of the pack on moby's 593.
+        let pattern = format!("refs/tags/{prefix}*");
+        let listed = self.run_git(&[
+            "for-each-ref",
+            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)%00%(objecttype)",
+            &pattern,
+        ])?;
+        for line in String::from_utf8_lossy(&listed).lines() {
+            let fields: Vec<&str> = line.split('\0').collect();
+            let [name, object, peeled, peeled_type, object_type] = fields[..] else {
+                continue;
+            };
             let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
                 continue;
             };
-            let Ok(obj) = inner.revparse_single(&format!("refs/tags/{name}")) else {
-                continue;
+            let commit = match (object_type, peeled_type) {
+                ("commit", _) => object,
+                (_, "commit") => peeled,
+                _ => continue,
             };
-            if let Ok(commit) = obj.peel_to_commit() {
-                by_commit.entry(commit.id()).or_default().push((name.to_string(), v));
+            if let Ok(commit) = git2::Oid::from_str(commit) {
+                by_commit.entry(commit).or_default().push((name.to_string(), v));
             }
         }
         let mut found = Vec::new();

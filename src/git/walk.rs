@@ -47,6 +47,8 @@ struct Read {
     /// The first two parents; an octopus merge's are all in [`Walk::octopus`].
     parents: [u32; 2],
     count: u8,
+    /// A topological sort's count of children not yet placed, plus one (0: placed).
+    children: u32,
 }
 
 /// Hashes commit numbers, which are dense and distinct: one multiply (the high bits mixed, as
@@ -89,7 +91,8 @@ pub(super) struct Walk<'a> {
     octopus: ByNumber<Box<[u32]>>,
     /// The whole commits read with their parents while interesting, until handed on.
     raw: ByNumber<Box<[u8]>>,
-    /// The ids of commits queued, from their children (a read index would be read again).
+    /// The ids of commits queued, from their children (a read index would be read again); not
+    /// with [`Walk::keep`], where the ids are read from the index at the end.
     ids: ByNumber<ObjectId>,
     /// Whether what is known of a commit is kept once it is taken (a topological sort wants it).
     keep: bool,
@@ -237,42 +240,41 @@ impl<'a> Walk<'a> {
             self.add_parents(n)?;
             list.push(n);
         }
-        // Each commit's count of children in the list, plus one.
-        let mut indegree: ByNumber<u32> = ByNumber::default();
+        // Each commit's count of children in the list, plus one (every parent is in the list:
+        // nothing was uninteresting).
         for &n in &list {
-            indegree.insert(n, 1);
+            self.read.get_mut(&n)?.children = 1;
         }
         for &n in &list {
-            for p in self.parents(n) {
-                if let Some(count) = indegree.get_mut(p) {
-                    *count += 1;
-                }
+            for at in 0..self.parents(n).len() {
+                let p = self.parents(n)[at];
+                self.read.get_mut(&p)?.children += 1;
             }
         }
         let mut queue = BinaryHeap::new();
         let mut queued = 0u64;
         for &n in &list {
-            if indegree[&n] == 1 {
-                queue.push((self.read[&n].date, Reverse(queued), n));
+            let read = self.read[&n];
+            if read.children == 1 {
+                queue.push((read.date, Reverse(queued), n));
                 queued += 1;
             }
         }
         let mut sorted = Vec::with_capacity(list.len());
         while let Some((_, _, n)) = queue.pop() {
-            for &p in self.parents(n) {
-                let Some(count) = indegree.get_mut(&p) else {
-                    continue;
-                };
-                if *count == 0 {
+            for at in 0..self.parents(n).len() {
+                let p = self.parents(n)[at];
+                let parent = self.read.get_mut(&p)?;
+                if parent.children == 0 {
                     continue;
                 }
-                *count -= 1;
-                if *count == 1 {
-                    queue.push((self.read[&p].date, Reverse(queued), p));
+                parent.children -= 1;
+                if parent.children == 1 {
+                    queue.push((parent.date, Reverse(queued), p));
                     queued += 1;
                 }
             }
-            indegree.insert(n, 0);
+            self.read.get_mut(&n)?.children = 0;
             sorted.push(self.id(n)?);
         }
         Some(sorted)
@@ -391,7 +393,7 @@ impl<'a> Walk<'a> {
     /// not packed (read as a loose object then).
     fn number(&mut self, id: &oid) -> u32 {
         if let Some(n) = self.store.number(id) {
-            if self.flags[n as usize] & PARSED == 0 {
+            if !self.keep && self.flags[n as usize] & PARSED == 0 {
                 self.ids.insert(n, id.to_owned());
             }
             return n;
@@ -449,6 +451,7 @@ impl<'a> Walk<'a> {
             date,
             parents: [0; 2],
             count: 3,
+            children: 0,
         };
         if parents.len() <= 2 {
             read.parents[..parents.len()].copy_from_slice(&parents);

@@ -134,6 +134,35 @@ fn lint_commits_reads_a_message_in_another_encoding_as_utf8() {
     assert!(stdout.contains(&format!("{} Ändere Dinge  [", &latin[..7])), "{stdout}");
 }
 
+/// The default range starts at the newest version tag on HEAD's history however the tag gets
+/// there: through a tag of a tag to its commit; a version tag on a blob is no release.
+#[test]
+fn lint_commits_starts_at_a_version_tag_through_a_nested_tag() {
+    let repo = TestRepo::new();
+    repo.commit_file("a", "1", "Bad 1");
+    repo.commit_file("a", "2", "Bad 2");
+    repo.git(&["tag", "-a", "inner", "-m", "inner"]);
+    repo.git(&[
+        "-c",
+        "advice.nestedTag=false",
+        "tag",
+        "-a",
+        "v2.0.0",
+        "-m",
+        "nested",
+        "inner",
+    ]);
+    let blob = repo.git(&["rev-parse", "HEAD:a"]).trim().to_string();
+    repo.git(&["tag", "v3.0.0", &blob]);
+    for n in 3..6 {
+        repo.commit_file("a", &n.to_string(), &format!("Bad {n}"));
+    }
+    let out = repo.cmd().arg("lint-commits").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("3 commit(s) checked, 3 failed"), "{stdout}");
+}
+
 /// A commit the walk knows (from the commit-graph) but whose object is gone: the command stops
 /// with an error that names it (and does not hang waiting on its readers).
 #[test]
