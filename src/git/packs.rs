@@ -250,6 +250,13 @@ impl Pack {
     }
 }
 
+/// Whether the object directory `dir` has a commit-graph (a file, or a chain of them), which git
+/// walks without reading commits, and whose dates it orders those commits by.
+pub fn has_commit_graph(dir: &Path) -> bool {
+    let info = dir.join("info");
+    info.join("commit-graph").is_file() || info.join("commit-graphs").join("commit-graph-chain").is_file()
+}
+
 /// The fan-out table of the pack index at `path` (version 2, or the headerless version 1).
 fn read_fan(path: &Path) -> io::Result<[u32; 256]> {
     let mut head = [0u8; 8 + 1024];
@@ -328,6 +335,11 @@ impl ObjectStore {
         })
     }
 
+    /// Whether this store has a commit-graph ([`has_commit_graph`]).
+    pub fn has_commit_graph(&self) -> bool {
+        has_commit_graph(&self.dir)
+    }
+
     /// How many objects the packs list, duplicates counted: the packed objects are numbered
     /// `0..packed_count()` ([`ObjectStore::number`]).
     pub fn packed_count(&self) -> u32 {
@@ -358,6 +370,12 @@ impl ObjectStore {
             number -= count;
         }
         panic!("object number {number} past the packs' objects")
+    }
+
+    /// The pack and pack offset of packed object `number`.
+    fn located(&self, number: u32) -> io::Result<(usize, u64)> {
+        let (pack, at) = self.place(number);
+        Ok((pack, self.packs[pack].offset_at(at)?))
     }
 
     /// The id of packed object `number` (below [`ObjectStore::packed_count`]).
@@ -501,8 +519,11 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::commit`] of packed object `number` ([`ObjectStore::number`]).
     pub fn commit_numbered(&mut self, number: u32, out: &mut Vec<u8>) -> io::Result<()> {
-        let (pack, at) = self.store.place(number);
-        let offset = self.store.packs[pack].offset_at(at)?;
+        let (pack, offset) = self.store.located(number)?;
+        self.commit_at(pack, offset, number, out)
+    }
+
+    fn commit_at(&mut self, pack: usize, offset: u64, number: u32, out: &mut Vec<u8>) -> io::Result<()> {
         match self.packed(pack, offset, out)? {
             Kind::Commit => Ok(()),
             kind => {
@@ -514,11 +535,10 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::commit_head`] of packed object `number` ([`ObjectStore::number`]).
     pub fn commit_head_numbered(&mut self, number: u32, out: &mut Vec<u8>) -> io::Result<()> {
-        let (pack, at) = self.store.place(number);
-        let offset = self.store.packs[pack].offset_at(at)?;
+        let (pack, offset) = self.store.located(number)?;
         match self.head_at(pack, offset, out)? {
             Some(true) => Ok(()),
-            Some(false) => self.commit_numbered(number, out),
+            Some(false) => self.commit_at(pack, offset, number, out),
             None => Err(not_a_commit(self.store.id_of(number)?)),
         }
     }

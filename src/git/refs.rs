@@ -145,33 +145,11 @@ impl Repo {
         if self.sha256 {
             return self.version_tags_by_git(prefix);
         }
-        let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = HashMap::new();
-        let inner = self.git2("reading tags")?;
-        // git lists the tags and peels them (from packed-refs' peeled ids where it can): libgit2
-        // reading each tag and its commit mapped 30 MB of the pack on moby's 593.
-        let pattern = format!("refs/tags/{prefix}*");
-        let listed = self.run_git(&[
-            "for-each-ref",
-            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)%00%(objecttype)",
-            &pattern,
-        ])?;
-        for line in String::from_utf8_lossy(&listed).lines() {
-            let fields: Vec<&str> = line.split('\0').collect();
-            let [name, object, peeled, peeled_type, object_type] = fields[..] else {
-                continue;
-            };
-            let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
-                continue;
-            };
-            let commit = match (object_type, peeled_type) {
-                ("commit", _) => object,
-                (_, "commit") => peeled,
-                _ => continue,
-            };
-            if let Ok(commit) = git2::Oid::from_str(commit) {
-                by_commit.entry(commit).or_default().push((name.to_string(), v));
-            }
-        }
+        let mut by_commit: HashMap<git2::Oid, Vec<(String, semver::Version)>> = self
+            .tags_by_commit(prefix)?
+            .into_iter()
+            .filter_map(|(commit, tags)| Some((git2::Oid::from_str(&commit).ok()?, tags)))
+            .collect();
         let mut found = Vec::new();
         if by_commit.is_empty() {
             return Ok(found);
@@ -184,10 +162,7 @@ impl Repo {
         let here = self
             .history_store()
             .zip(gix_hash::oid::try_from_bytes(head.as_bytes()).ok())
-            .and_then(|(store, head)| {
-                let walk = super::walk::Walk::new(&store).with_commit_graph(self.has_commit_graph());
-                walk.topo_date_order(head.to_owned())
-            });
+            .and_then(|(store, head)| super::walk::Walk::new(&store).topo_date_order(head.to_owned()));
         let order: Box<dyn Iterator<Item = git2::Oid>> = match here {
             Some(order) => Box::new(
                 order
@@ -195,7 +170,10 @@ impl Repo {
                     .filter_map(|id| git2::Oid::from_bytes(id.as_bytes()).ok()),
             ),
             None => {
-                let mut walk = inner.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
+                let mut walk = self
+                    .git2("reading tags")?
+                    .revwalk()
+                    .map_err(|e| Error::git("cannot walk history", e))?;
                 walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
                     .map_err(|e| Error::git("cannot walk history", e))?;
                 walk.push(head).map_err(|e| Error::git("cannot walk history", e))?;
@@ -274,31 +252,43 @@ impl Repo {
 }
 
 impl Repo {
-    /// [`Repo::version_tags`] through git: the tags under `prefix` merged into HEAD, ordered by
-    /// where their commits come in `git rev-list --topo-order HEAD`.
-    fn version_tags_by_git(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+    /// The tags under `prefix` that name a version and, peeled, a commit, by that commit's id.
+    /// git lists and peels them (packed-refs keeps peeled ids): libgit2 reading each tag and
+    /// its commit left 30 MB of the pack mapped on moby's 593.
+    fn tags_by_commit(&self, prefix: &str) -> Result<HashMap<String, Vec<(String, semver::Version)>>> {
         let pattern = format!("refs/tags/{prefix}*");
-        let out = self.run_git(&[
+        let listed = self.run_git(&[
             "for-each-ref",
-            "--merged=HEAD",
-            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
+            "--format=%(refname:strip=2)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)",
             &pattern,
         ])?;
         let mut by_commit: HashMap<String, Vec<(String, semver::Version)>> = HashMap::new();
-        for line in String::from_utf8_lossy(&out).lines() {
-            let mut fields = line.split('\0');
-            let (Some(name), Some(object), peeled) = (fields.next(), fields.next(), fields.next()) else {
+        for line in String::from_utf8_lossy(&listed).lines() {
+            let fields: Vec<&str> = line.split('\0').collect();
+            let [name, object, object_type, peeled, peeled_type] = fields[..] else {
                 continue;
             };
             let Some(v) = name.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok()) else {
                 continue;
             };
-            let commit = peeled.filter(|p| !p.is_empty()).unwrap_or(object);
+            let commit = match (object_type, peeled_type) {
+                ("commit", _) => object,
+                (_, "commit") => peeled,
+                _ => continue,
+            };
             by_commit
                 .entry(commit.to_string())
                 .or_default()
                 .push((name.to_string(), v));
         }
+        Ok(by_commit)
+    }
+
+    /// [`Repo::version_tags`] through git: the tags under `prefix`, ordered by where their
+    /// commits come in `git rev-list --topo-order HEAD` (those it does not list are not on
+    /// HEAD's history).
+    fn version_tags_by_git(&self, prefix: &str) -> Result<Vec<(String, semver::Version, git2::Oid)>> {
+        let mut by_commit = self.tags_by_commit(prefix)?;
         let mut found = Vec::new();
         if by_commit.is_empty() {
             return Ok(found);
